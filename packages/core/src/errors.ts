@@ -1,0 +1,122 @@
+/**
+ * Every error idem raises is an `IdempotencyError` with a stable `code` (for programs) and the HTTP
+ * `status` a middleware answers with. Causes are kept on `cause`, never swallowed.
+ */
+export type IdempotencyErrorCode =
+  | 'MISSING_KEY'
+  | 'INVALID_KEY'
+  | 'REQUEST_IN_PROGRESS'
+  | 'REQUEST_MISMATCH'
+  | 'STORAGE_ERROR'
+  | 'LOCK_TIMEOUT'
+  | 'KEY_GENERATION_FAILED'
+  | 'CONFIGURATION_ERROR'
+  | 'STORAGE_NOT_CONFIGURED'
+  | 'LEASE_LOST'
+  | 'RESPONSE_NOT_STORED';
+
+export class IdempotencyError extends Error {
+  readonly code: IdempotencyErrorCode;
+  readonly status: number;
+
+  constructor(code: IdempotencyErrorCode, status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** `requireKey` is on and the request carries no key: 400. */
+export class MissingKeyError extends IdempotencyError {
+  constructor(header: string) {
+    super('MISSING_KEY', 400, `This request requires an ${header} header.`);
+  }
+}
+
+/** The key is empty, too long, holds control characters, or `validateKey` rejected it: 400. */
+export class InvalidKeyError extends IdempotencyError {
+  constructor(reason: string) {
+    super('INVALID_KEY', 400, `Invalid idempotency key: ${reason}.`);
+  }
+}
+
+/** Another request with the same key still runs: 409 with `Retry-After`. */
+export class RequestInProgressError extends IdempotencyError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('REQUEST_IN_PROGRESS', 409, 'A request with this idempotency key is still being processed; retry later.');
+  }
+}
+
+/** The key was used before with a different request (method, path or body): 422. */
+export class RequestMismatchError extends IdempotencyError {
+  constructor() {
+    super('REQUEST_MISMATCH', 422, 'This idempotency key was already used with a different request.');
+  }
+}
+
+/** The store failed or could not be reached: 503 with `Retry-After`, the handler did not run. */
+export class StorageError extends IdempotencyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORAGE_ERROR', 503, message, options);
+  }
+}
+
+/** `onConflict: 'wait'` (or `run()` with `wait`) gave up waiting for the first request: 409. */
+export class LockTimeoutError extends IdempotencyError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('LOCK_TIMEOUT', 409, 'Timed out waiting for the request with this idempotency key to finish.');
+  }
+}
+
+/** A key strategy (body hash, custom function) threw or produced no usable key: 400. */
+export class KeyGenerationError extends IdempotencyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KEY_GENERATION_FAILED', 400, message, options);
+  }
+}
+
+/** An option is missing or of the wrong shape; thrown at construction time. */
+export class ConfigurationError extends IdempotencyError {
+  constructor(message: string) {
+    super('CONFIGURATION_ERROR', 500, message);
+  }
+}
+
+/** No `store` was given. */
+export class StorageNotConfiguredError extends IdempotencyError {
+  constructor() {
+    super('STORAGE_NOT_CONFIGURED', 500, 'idem needs a `store` option (for example `new MemoryStore()`).');
+  }
+}
+
+/**
+ * The lease was taken over by another owner (this one stalled past `lockTtl`): the stored result is the
+ * other owner's, and this handler's effect may have happened twice. Reported through `onLeaseLost`.
+ */
+export class LeaseLostError extends IdempotencyError {
+  constructor(key: string) {
+    super('LEASE_LOST', 409, `The lease on idempotency key ${JSON.stringify(key)} was lost before completion.`);
+  }
+}
+
+/**
+ * The first request ran but its response could not be stored (larger than `maxResponseBytes`), so a
+ * retry cannot be answered with it. The key stays used, so the handler never runs a second time: 409.
+ */
+export class ResponseNotStoredError extends IdempotencyError {
+  constructor() {
+    super(
+      'RESPONSE_NOT_STORED',
+      409,
+      'The request with this idempotency key was processed, but its response was too large to store and cannot be replayed.',
+    );
+  }
+}
+
+/** Wraps anything a store threw as a `StorageError`, keeping the original as `cause`. */
+export function toStorageError(error: unknown, operation: string): IdempotencyError {
+  if (error instanceof IdempotencyError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new StorageError(`Idempotency store ${operation} failed: ${detail}`, { cause: error });
+}

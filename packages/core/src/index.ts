@@ -1,0 +1,39 @@
+export {
+  IdempotencyError,
+  MissingKeyError,
+  InvalidKeyError,
+  RequestInProgressError,
+  RequestMismatchError,
+  StorageError,
+  LockTimeoutError,
+  KeyGenerationError,
+  ConfigurationError,
+  StorageNotConfiguredError,
+  LeaseLostError,
+  ResponseNotStoredError,
+  toStorageError,
+  type IdempotencyErrorCode,
+} from './errors';
+export type { IdempotencyStore, IdempotencyRecord, RecordStatus, AcquireOptions, AcquireResult } from './store';
+export { headerValues, type IdempotencyRequest, type HttpResponse, type Headers, type HeaderValue } from './http';
+export { encodeResponse, decodeResponse, jsonSerializer, type ResultSerializer } from './codec';
+export {
+  keyFromHeader,
+  keyFromBody,
+  compositeKey,
+  parseKeyHeader,
+  validateKey,
+  storageKey,
+  MAX_KEY_LENGTH,
+  type KeyStrategy,
+  type KeyValidator,
+} from './keys';
+export { createFingerprinter, type FingerprintOptions, type FingerprintFunction, type FingerprintSetting } from './fingerprint';
+export { canonicalJson } from './canonical-json';
+export { sha256 } from './hash';
+export { createHeaderFilter, filterHeaders, type KeepResponseHeaders } from './response-headers';
+export { problemDetails, problemResponse, type ProblemDetails } from './problem';
+export { DEFAULTS, validateOptions, type IdempotencyOptions, type IdempotencyHooks } from './options';
+export { Lease } from './lease';
+export { Idempotency, REPLAYED_HEADER, type Decision, type Execution } from './manager';
+export { IdempotencyRunner, idempotent, type RunOptions, type IdempotentOptions } from './runner';

@@ -1,0 +1,111 @@
+/**
+ * Where a request's idempotency key comes from. A strategy is a function of the framework's request
+ * and the neutral request; the built-ins below cover the header (default), a hash of the body, and a
+ * combination of several.
+ */
+import { InvalidKeyError, KeyGenerationError } from './errors';
+import { sha256 } from './hash';
+import { headerValues, type IdempotencyRequest } from './http';
+
+export const MAX_KEY_LENGTH = 255;
+
+export type KeyStrategy<Raw = unknown> = (
+  req: Raw,
+  request: IdempotencyRequest,
+) => string | undefined | Promise<string | undefined>;
+
+/**
+ * The key from a header, as the IETF draft sends it (an RFC 8941 sf-string, `"abc"`) or as Stripe
+ * clients send it (a bare token). A header sent twice is ambiguous and rejected.
+ */
+export function keyFromHeader(name = 'Idempotency-Key'): KeyStrategy {
+  return (_req, request) => {
+    const values = headerValues(request.headers, name);
+    if (values.length === 0) return undefined;
+    if (values.length > 1) throw new InvalidKeyError(`the ${name} header must appear once`);
+    return parseKeyHeader(values[0] as string);
+  };
+}
+
+/** Unquotes an sf-string (`"a\"b"` → `a"b`); anything else is taken as the bare key. */
+export function parseKeyHeader(value: string): string {
+  const trimmed = value.trim();
+  if (!trimmed.startsWith('"')) return trimmed;
+  if (trimmed.length < 2 || !trimmed.endsWith('"')) throw new InvalidKeyError('unterminated quoted string');
+  let key = '';
+  for (let i = 1; i < trimmed.length - 1; i++) {
+    const char = trimmed[i] as string;
+    if (char === '\\') {
+      const next = trimmed[++i];
+      if ((next !== '"' && next !== '\\') || i >= trimmed.length - 1) throw new InvalidKeyError('bad escape in quoted string');
+      key += next;
+    } else if (char === '"') {
+      throw new InvalidKeyError('unescaped quote in quoted string');
+    } else {
+      key += char;
+    }
+  }
+  return key;
+}
+
+/**
+ * A key derived from the request content (method, URL and body): identical requests are duplicates
+ * even when the client sends no key. Use when clients cannot be changed.
+ */
+export function keyFromBody(): KeyStrategy {
+  return (_req, request) => {
+    const body = request.body ?? new TextEncoder().encode(JSON.stringify(request.parsedBody ?? null));
+    return sha256(request.method.toUpperCase(), request.url, body);
+  };
+}
+
+/** Joins several strategies' keys; the request has no key unless every part has one. */
+export function compositeKey<Raw>(...parts: Array<KeyStrategy<Raw>>): KeyStrategy<Raw> {
+  if (parts.length === 0) throw new TypeError('compositeKey needs at least one strategy');
+  return async (req, request) => {
+    const values: string[] = [];
+    for (const part of parts) {
+      const value = await part(req, request);
+      if (value === undefined) return undefined;
+      values.push(encodeURIComponent(value));
+    }
+    return values.join(':');
+  };
+}
+
+/** Runs a strategy, turning anything but an IdempotencyError it throws into KeyGenerationError. */
+export async function generateKey<Raw>(strategy: KeyStrategy<Raw>, req: Raw, request: IdempotencyRequest) {
+  try {
+    const key = await strategy(req, request);
+    if (key !== undefined && typeof key !== 'string') throw new TypeError(`got ${typeof key}`);
+    return key;
+  } catch (error) {
+    if (error instanceof InvalidKeyError) throw error;
+    throw new KeyGenerationError(`Could not derive the idempotency key: ${(error as Error)?.message ?? error}`, {
+      cause: error,
+    });
+  }
+}
+
+export type KeyValidator = (key: string) => boolean | string;
+
+/** Throws InvalidKeyError unless the key is 1–255 characters with no control characters. */
+export function validateKey(key: string, custom?: KeyValidator): void {
+  if (key.length === 0) throw new InvalidKeyError('the key is empty');
+  if (key.length > MAX_KEY_LENGTH) throw new InvalidKeyError(`the key is longer than ${MAX_KEY_LENGTH} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw new InvalidKeyError('the key contains control characters');
+  if (custom) {
+    const verdict = custom(key);
+    if (verdict !== true) throw new InvalidKeyError(typeof verdict === 'string' ? verdict : 'rejected by validateKey');
+  }
+}
+
+/**
+ * The key a store sees: the scope (tenant) and the client key, joined so that no (scope, key) pair can
+ * collide with another, then optionally hashed so the store never holds the client's key.
+ */
+export function storageKey(key: string, scope: string | undefined, hashKeys: boolean): string {
+  const joined = `${encodeURIComponent(scope ?? '')}:${key}`;
+  return hashKeys ? sha256(joined) : joined;
+}

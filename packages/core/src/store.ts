@@ -1,0 +1,63 @@
+/**
+ * The store contract. Each transition is ONE atomic step in the backend, so two concurrent duplicates
+ * can never both see "no record" and both run (the check-then-set race of Get/Set/TryLock designs).
+ *
+ * Times are epoch milliseconds. `now` is passed in so expiry and lease takeover are testable without
+ * sleeping; a store may also use native expiry (e.g. Redis PEXPIRE) for cleanup, as long as it honours
+ * the `now` it is given for every decision.
+ */
+
+export type RecordStatus = 'in_progress' | 'completed';
+
+export interface IdempotencyRecord {
+  /** The storage key as the manager passed it (scope and hashing already applied). */
+  key: string;
+  /** Hash of the request that created the record; a retry with another fingerprint is rejected. */
+  fingerprint: string;
+  status: RecordStatus;
+  /** The encoded response (core's codec output), present once `status` is `completed`. */
+  response?: Uint8Array;
+  createdAt: number;
+  /** After this instant the record no longer exists for any operation. */
+  expiresAt: number;
+  /** While `in_progress`: after this instant the owner's lease may be taken over. */
+  lockExpiresAt: number;
+}
+
+export interface AcquireOptions {
+  /** How long the new owner's lease lasts before another request may take it over. */
+  lockTtlMs: number;
+  /** How long the record lives (pending and, unless `complete` sets a new one, completed). */
+  ttlMs: number;
+  now: number;
+}
+
+export type AcquireResult =
+  | { state: 'acquired'; token: string }
+  | { state: 'in_progress'; record: IdempotencyRecord }
+  | { state: 'completed'; record: IdempotencyRecord };
+
+export interface IdempotencyStore {
+  /**
+   * Atomically: if no live record exists for `key` (none, expired, or in progress with an expired lock),
+   * create an `in_progress` record owned by a fresh token and return it; otherwise return the record.
+   */
+  acquire(key: string, fingerprint: string, options: AcquireOptions): Promise<AcquireResult>;
+  /**
+   * Store the response and mark the record completed, only if `token` still owns the lease (fencing).
+   * Returns false when the lease was lost (expired and taken over, or released).
+   */
+  complete(key: string, token: string, response: Uint8Array, options: { ttlMs: number; now: number }): Promise<boolean>;
+  /** Delete the in-progress record if `token` owns it, so a retry may run again. */
+  release(key: string, token: string): Promise<boolean>;
+  /**
+   * Push the lease expiry to `now + lockTtlMs` if `token` still owns the record. A lease past its lock
+   * expiry that nobody took over is still owned: only a new `acquire` replaces the token.
+   */
+  extend(key: string, token: string, options: { lockTtlMs: number; now: number }): Promise<boolean>;
+  /** The live record at `now`, or undefined. */
+  get(key: string, options?: { now?: number }): Promise<IdempotencyRecord | undefined>;
+  delete(key: string): Promise<void>;
+  /** Release resources the store created itself (never a client the user passed in). */
+  close(): Promise<void>;
+}
