@@ -11,8 +11,8 @@ module.exports = {
     '^.+\\.tsx?$': [
       require.resolve('ts-jest'),
       {
-        isolatedModules: true,
         tsconfig: {
+          isolatedModules: true,
           module: 'commonjs',
           moduleResolution: 'node',
           target: 'ES2022',

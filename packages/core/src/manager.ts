@@ -53,7 +53,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
   }
 
   /** Decides what to do with a request; never throws (errors become problem responses). */
-  async handle(request: IdempotencyRequest, req: Raw = request.raw as Raw): Promise<Decision> {
+  async handle(request: IdempotencyRequest, req: Raw = (request.raw ?? request) as Raw): Promise<Decision> {
     try {
       return await this.decide(request, req);
     } catch (error) {

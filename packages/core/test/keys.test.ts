@@ -1,0 +1,89 @@
+import { compositeKey, InvalidKeyError, KeyGenerationError, keyFromBody, keyFromHeader, parseKeyHeader, storageKey, validateKey } from '../src';
+import { generateKey } from '../src/keys';
+
+const request = (headers: Record<string, string | string[]>, body = '{"a":1}') => ({
+  method: 'POST',
+  url: '/pay',
+  headers,
+  body: new TextEncoder().encode(body),
+});
+
+describe('key strategies', () => {
+  it('reads a bare token as Stripe clients send it', async () => {
+    expect(await keyFromHeader()(undefined, request({ 'idempotency-key': 'abc-123' }))).toBe('abc-123');
+  });
+
+  it('unquotes the draft’s sf-string form', () => {
+    expect(parseKeyHeader('"abc"')).toBe('abc');
+    expect(parseKeyHeader('"a\\"b\\\\c"')).toBe('a"b\\c');
+  });
+
+  it.each(['"abc', '"a"b"', '"a\\x"'])('rejects the malformed quoted string %s', (value) => {
+    expect(() => parseKeyHeader(value)).toThrow(InvalidKeyError);
+  });
+
+  it('rejects a key header sent twice', async () => {
+    await expect(generateKey(keyFromHeader(), undefined, request({ 'idempotency-key': ['a', 'b'] }))).rejects.toThrow(/once/);
+  });
+
+  it('uses the configured header name, in any case', async () => {
+    expect(await keyFromHeader('X-Request-Id')(undefined, request({ 'x-request-id': 'r1' }))).toBe('r1');
+  });
+
+  it('derives the same key from identical bodies and another from a different body', async () => {
+    const strategy = keyFromBody();
+    const a = await strategy(undefined, request({}));
+    expect(await strategy(undefined, request({}))).toBe(a);
+    expect(await strategy(undefined, request({}, '{"a":2}'))).not.toBe(a);
+  });
+
+  it('combines strategies and has no key unless every part has one', async () => {
+    const strategy = compositeKey(keyFromHeader(), (req: unknown, r) => (r.headers['x-user'] as string | undefined));
+    expect(await strategy(undefined, request({ 'idempotency-key': 'k', 'x-user': 'u:1' }))).toBe('k:u%3A1');
+    expect(await strategy(undefined, request({ 'idempotency-key': 'k' }))).toBeUndefined();
+  });
+
+  it('turns a throwing custom strategy into KeyGenerationError', async () => {
+    const failing = () => {
+      throw new Error('no user');
+    };
+    await expect(generateKey(failing, undefined, request({}))).rejects.toBeInstanceOf(KeyGenerationError);
+    await expect(generateKey(() => 42 as unknown as string, undefined, request({}))).rejects.toBeInstanceOf(KeyGenerationError);
+  });
+});
+
+describe('validateKey', () => {
+  it.each([
+    ['', /empty/],
+    ['x'.repeat(256), /longer than 255/],
+    ['a\nb', /control/],
+    ['a\u0000', /control/],
+    ['a\u007f', /control/],
+  ])('rejects %j', (key, reason) => {
+    expect(() => validateKey(key)).toThrow(InvalidKeyError);
+    expect(() => validateKey(key)).toThrow(reason);
+  });
+
+  it('accepts 255 characters of unicode', () => {
+    expect(() => validateKey('é'.repeat(255))).not.toThrow();
+  });
+
+  it('applies a custom rule with its reason', () => {
+    const uuid = (key: string) => /^[0-9a-f-]{36}$/.test(key) || 'the key must be a UUID';
+    expect(() => validateKey('nope', uuid)).toThrow('the key must be a UUID');
+    expect(() => validateKey('nope', () => false)).toThrow(/validateKey/);
+  });
+});
+
+describe('storageKey', () => {
+  it('keeps scopes apart even when keys contain the separator', () => {
+    expect(storageKey('b:c', 'a', false)).not.toBe(storageKey('c', 'a:b', false));
+    expect(storageKey('k', 'tenant-1', false)).not.toBe(storageKey('k', 'tenant-2', false));
+  });
+
+  it('stores a SHA-256 instead of the key with hashKeys', () => {
+    const hashed = storageKey('secret-key', undefined, true);
+    expect(hashed).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashed).not.toContain('secret');
+  });
+});

@@ -1,0 +1,4 @@
+export type { TestApi } from './test-api';
+export { serviceUrls, servicesRequired, serviceAvailable } from './services';
+export { storeConformanceSuite, type StoreSuiteOptions } from './store-suite';
+export { runProcessRace, type RaceOptions, type RaceResult } from './race';

@@ -1,0 +1,245 @@
+/**
+ * The store conformance suite: every rule of the store contract, run against any store. A third party
+ * writing a store passes their runner's functions and a factory, exactly like idem's own stores do.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IdempotencyStore } from '@idem/core';
+import type { TestApi } from './test-api';
+
+export interface StoreSuiteOptions {
+  /** A fresh store; `prefix` is unique per call, so stores with different prefixes never share keys. */
+  createStore(options: { prefix: string }): IdempotencyStore | Promise<IdempotencyStore>;
+  /** Resolves false when the backing service is missing (tests then return early). Default: available. */
+  available?: () => Promise<boolean>;
+  /** Runs after every test (drop tables, quit clients). The suite closes the stores it created. */
+  teardown?: () => Promise<void>;
+}
+
+const LOCK = 5_000;
+const TTL = 60_000;
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+export function storeConformanceSuite(test: TestApi, name: string, options: StoreSuiteOptions): void {
+  const { describe, it, beforeAll, afterAll } = test;
+  const created: IdempotencyStore[] = [];
+  let available = true;
+  let store: IdempotencyStore;
+
+  const newStore = async () => {
+    const fresh = await options.createStore({ prefix: `idem-test-${randomUUID().slice(0, 8)}:` });
+    created.push(fresh);
+    return fresh;
+  };
+  /** Each test body runs only when the service is there; a fresh key per test keeps tests independent. */
+  const check = (title: string, body: (key: string, now: number) => Promise<void>, timeout?: number) =>
+    it(title, async () => {
+      if (!available) return;
+      await body(`key-${randomUUID()}`, Date.now());
+    }, timeout);
+
+  describe(`${name} store contract`, () => {
+    beforeAll(async () => {
+      available = options.available ? await options.available() : true;
+      if (available) store = await newStore();
+    }, 60_000);
+    afterAll(async () => {
+      for (const each of created) await each.close();
+      await options.teardown?.();
+    }, 60_000);
+
+    check('acquire on a new key returns a token', async (key, now) => {
+      const result = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.equal(result.state, 'acquired');
+      assert.ok(result.state === 'acquired' && typeof result.token === 'string' && result.token.length > 0);
+    });
+
+    check('a second acquire sees the pending record and its lease', async (key, now) => {
+      await store.acquire(key, 'fp-1', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      const second = await store.acquire(key, 'fp-2', { lockTtlMs: LOCK, ttlMs: TTL, now: now + 1 });
+      assert.equal(second.state, 'in_progress');
+      if (second.state !== 'in_progress') return;
+      assert.equal(second.record.key, key);
+      assert.equal(second.record.fingerprint, 'fp-1');
+      assert.equal(second.record.status, 'in_progress');
+      assert.equal(second.record.lockExpiresAt, now + LOCK);
+      assert.equal(second.record.expiresAt, now + TTL);
+      assert.equal(second.record.createdAt, now);
+    });
+
+    check('complete stores the response and later acquires replay it', async (key, now) => {
+      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(first.state === 'acquired');
+      assert.equal(await store.complete(key, first.token, bytes('paid'), { ttlMs: TTL, now: now + 10 }), true);
+      const again = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: now + 20 });
+      assert.equal(again.state, 'completed');
+      if (again.state !== 'completed') return;
+      assert.deepEqual(Buffer.from(again.record.response ?? []), Buffer.from('paid'));
+      assert.equal(again.record.fingerprint, 'fp');
+      assert.equal(again.record.expiresAt, now + 10 + TTL);
+    });
+
+    check('a completed record is returned whatever fingerprint asks (the manager decides on mismatch)', async (key, now) => {
+      const first = await store.acquire(key, 'fp-a', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(first.state === 'acquired');
+      await store.complete(key, first.token, bytes('x'), { ttlMs: TTL, now });
+      const other = await store.acquire(key, 'fp-b', { lockTtlMs: LOCK, ttlMs: TTL, now: now + 1 });
+      assert.equal(other.state, 'completed');
+      assert.equal(other.state === 'completed' && other.record.fingerprint, 'fp-a');
+    });
+
+    check('complete with a wrong token is refused and leaves the lease in place', async (key, now) => {
+      await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.equal(await store.complete(key, 'not-the-token', bytes('x'), { ttlMs: TTL, now }), false);
+      const record = await store.get(key, { now });
+      assert.equal(record?.status, 'in_progress');
+    });
+
+    check('completing twice is refused the second time', async (key, now) => {
+      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(first.state === 'acquired');
+      assert.equal(await store.complete(key, first.token, bytes('one'), { ttlMs: TTL, now }), true);
+      assert.equal(await store.complete(key, first.token, bytes('two'), { ttlMs: TTL, now }), false);
+      assert.deepEqual(Buffer.from((await store.get(key, { now }))?.response ?? []), Buffer.from('one'));
+    });
+
+    check('release by the owner deletes the pending record so a retry acquires anew', async (key, now) => {
+      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(first.state === 'acquired');
+      assert.equal(await store.release(key, first.token), true);
+      assert.equal(await store.get(key, { now }), undefined);
+      const retry = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: now + 1 });
+      assert.equal(retry.state, 'acquired');
+      assert.ok(retry.state === 'acquired' && retry.token !== first.token);
+    });
+
+    check('release with a wrong token, or of a completed record, does nothing', async (key, now) => {
+      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(first.state === 'acquired');
+      assert.equal(await store.release(key, 'not-the-token'), false);
+      assert.equal((await store.get(key, { now }))?.status, 'in_progress');
+      await store.complete(key, first.token, bytes('done'), { ttlMs: TTL, now });
+      assert.equal(await store.release(key, first.token), false);
+      assert.equal((await store.get(key, { now }))?.status, 'completed');
+    });
+
+    check('extend by the owner pushes the lease forward', async (key, now) => {
+      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(first.state === 'acquired');
+      assert.equal(await store.extend(key, first.token, { lockTtlMs: LOCK, now: now + LOCK - 100 }), true);
+      // Past the first lease's end but inside the renewed one: still in progress, no takeover.
+      const during = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: now + LOCK + 100 });
+      assert.equal(during.state, 'in_progress');
+      assert.equal(during.state === 'in_progress' && during.record.lockExpiresAt, now + 2 * LOCK - 100);
+    });
+
+    check('extend with a wrong token is refused', async (key, now) => {
+      await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.equal(await store.extend(key, 'not-the-token', { lockTtlMs: LOCK, now }), false);
+    });
+
+    check('an expired lease is taken over, and the stale owner can no longer complete, release or extend', async (key, now) => {
+      const stale = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(stale.state === 'acquired');
+      const later = now + LOCK + 1;
+      const takeover = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: later });
+      assert.equal(takeover.state, 'acquired');
+      assert.ok(takeover.state === 'acquired' && takeover.token !== stale.token);
+      if (takeover.state !== 'acquired') return;
+      assert.equal(await store.extend(key, stale.token, { lockTtlMs: LOCK, now: later + 1 }), false);
+      assert.equal(await store.complete(key, stale.token, bytes('stale'), { ttlMs: TTL, now: later + 2 }), false);
+      assert.equal(await store.release(key, stale.token), false);
+      assert.equal(await store.complete(key, takeover.token, bytes('fresh'), { ttlMs: TTL, now: later + 3 }), true);
+      const record = await store.get(key, { now: later + 4 });
+      assert.deepEqual(Buffer.from(record?.response ?? []), Buffer.from('fresh'));
+    });
+
+    check('a lease still valid is not taken over', async (key, now) => {
+      await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      const early = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: now + LOCK - 1 });
+      assert.equal(early.state, 'in_progress');
+    });
+
+    check('a completed record expires after its ttl', async (key, now) => {
+      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(first.state === 'acquired');
+      await store.complete(key, first.token, bytes('old'), { ttlMs: 1_000, now });
+      assert.equal((await store.get(key, { now: now + 999 }))?.status, 'completed');
+      assert.equal(await store.get(key, { now: now + 1_001 }), undefined);
+      const fresh = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: now + 1_001 });
+      assert.equal(fresh.state, 'acquired');
+    });
+
+    check('get returns the record and delete removes it', async (key, now) => {
+      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(first.state === 'acquired');
+      await store.complete(key, first.token, bytes('body'), { ttlMs: TTL, now });
+      const record = await store.get(key, { now });
+      assert.equal(record?.key, key);
+      assert.equal(record?.status, 'completed');
+      assert.equal(record?.fingerprint, 'fp');
+      await store.delete(key);
+      assert.equal(await store.get(key, { now }), undefined);
+      assert.equal(await store.get(`missing-${key}`, { now }), undefined);
+    });
+
+    check('200 concurrent acquires of one key: exactly one acquires', async (key, now) => {
+      const results = await Promise.all(
+        Array.from({ length: 200 }, () => store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now })),
+      );
+      assert.equal(results.filter((r) => r.state === 'acquired').length, 1);
+      assert.equal(results.filter((r) => r.state === 'in_progress').length, 199);
+    }, 60_000);
+
+    check('a 1 MiB binary response round-trips byte for byte', async (key, now) => {
+      const payload = new Uint8Array(randomBytes(1024 * 1024));
+      payload[0] = 0;
+      payload[1] = 0xff;
+      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(first.state === 'acquired');
+      assert.equal(await store.complete(key, first.token, payload, { ttlMs: TTL, now }), true);
+      const again = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(again.state === 'completed');
+      assert.ok(Buffer.from(payload).equals(Buffer.from(again.record.response ?? [])));
+    }, 60_000);
+
+    check('an empty response is stored as empty, not as missing', async (key, now) => {
+      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.ok(first.state === 'acquired');
+      assert.equal(await store.complete(key, first.token, new Uint8Array(), { ttlMs: TTL, now }), true);
+      const record = await store.get(key, { now });
+      assert.equal(record?.status, 'completed');
+      assert.equal(record?.response?.length, 0);
+    });
+
+    check('stores with different prefixes never see each other’s keys', async (key, now) => {
+      const other = await newStore();
+      const mine = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      const theirs = await other.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.equal(mine.state, 'acquired');
+      assert.equal(theirs.state, 'acquired');
+      await store.delete(key);
+      assert.equal((await other.get(key, { now }))?.status, 'in_progress');
+    });
+
+    check('keys of any content are kept apart and intact', async (key, now) => {
+      const odd = [
+        `${key}*`, `${key}?`, `${key}'; DROP TABLE x; --`, `${key} with spaces`, `${key}\\"quoted"`,
+        `${key}:ünïcödé:日本語:🙂`, `${key}%00%2F`, `${key}{tag}`, `${key}${'x'.repeat(560)}`,
+      ];
+      for (const [i, oddKey] of odd.entries()) {
+        const first = await store.acquire(oddKey, `fp-${i}`, { lockTtlMs: LOCK, ttlMs: TTL, now });
+        assert.equal(first.state, 'acquired', oddKey);
+        assert.ok(first.state === 'acquired');
+        assert.equal(await store.complete(oddKey, first.token, bytes(`r${i}`), { ttlMs: TTL, now }), true);
+      }
+      for (const [i, oddKey] of odd.entries()) {
+        const record = await store.get(oddKey, { now });
+        assert.equal(record?.key, oddKey);
+        assert.equal(record?.fingerprint, `fp-${i}`);
+        assert.equal(Buffer.from(record?.response ?? []).toString(), `r${i}`);
+      }
+      assert.equal(await store.get(key, { now }), undefined);
+    });
+  });
+}
