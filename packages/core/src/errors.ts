@@ -12,8 +12,8 @@ export type IdempotencyErrorCode =
   | 'KEY_GENERATION_FAILED'
   | 'CONFIGURATION_ERROR'
   | 'STORAGE_NOT_CONFIGURED'
-  | 'LEASE_LOST'
-  | 'RESPONSE_NOT_STORED';
+  | 'RESPONSE_NOT_STORED'
+  | 'PAYLOAD_TOO_LARGE';
 
 export class IdempotencyError extends Error {
   readonly code: IdempotencyErrorCode;
@@ -91,16 +91,6 @@ export class StorageNotConfiguredError extends IdempotencyError {
 }
 
 /**
- * The lease was taken over by another owner (this one stalled past `lockTtl`): the stored result is the
- * other owner's, and this handler's effect may have happened twice. Reported through `onLeaseLost`.
- */
-export class LeaseLostError extends IdempotencyError {
-  constructor(key: string) {
-    super('LEASE_LOST', 409, `The lease on idempotency key ${JSON.stringify(key)} was lost before completion.`);
-  }
-}
-
-/**
  * The first request ran but its response could not be stored (larger than `maxResponseBytes`), so a
  * retry cannot be answered with it. The key stays used, so the handler never runs a second time: 409.
  */
@@ -111,6 +101,16 @@ export class ResponseNotStoredError extends IdempotencyError {
       409,
       'The request with this idempotency key was processed, but its response was too large to store and cannot be replayed.',
     );
+  }
+}
+
+/**
+ * The request body is larger than the middleware reads to fingerprint it (e.g. `maxBodyBytes`), so the
+ * request cannot be compared with a retry: 413. Requests that are not protected are never refused.
+ */
+export class PayloadTooLargeError extends IdempotencyError {
+  constructor(readonly limitBytes: number) {
+    super('PAYLOAD_TOO_LARGE', 413, `The request body is larger than ${limitBytes} bytes, the most idem reads to fingerprint a request.`);
   }
 }
 

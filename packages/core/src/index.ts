@@ -9,8 +9,8 @@ export {
   KeyGenerationError,
   ConfigurationError,
   StorageNotConfiguredError,
-  LeaseLostError,
   ResponseNotStoredError,
+  PayloadTooLargeError,
   toStorageError,
   type IdempotencyErrorCode,
 } from './errors';
