@@ -1,0 +1,183 @@
+/**
+ * The store logic every dialect shares. Each transition is one statement (MySQL's acquire: an upsert
+ * and a read-back), decided with the `now` the caller passes, never the database clock, and times are
+ * BIGINT epoch milliseconds. Keys are stored under the SHA-256 of (prefix, key), so any key of any
+ * length and alphabet fits a fixed-width primary key; the key itself is kept alongside.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  ConfigurationError,
+  StorageError,
+  toStorageError,
+  type AcquireOptions,
+  type AcquireResult,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from '@idem/core';
+import { COLUMNS, type SqlDialect, type StoredRow } from './dialect';
+import { bindParameters, compileStatement, type CompiledStatement } from './named-params';
+import { retryTransient } from './retry';
+import { DEFAULT_TABLE, parseTableName, qualifiedName } from './table-name';
+
+export interface SqlStoreOptions {
+  /** The database: `postgres(pool)`, `mysql(pool)` or `sqlite(db)`. */
+  dialect: SqlDialect;
+  /** Table name, optionally schema-qualified (`billing.idempotency_keys`). Default `idempotency_keys`. */
+  table?: string;
+  /** Namespace for keys, so several apps can share one table without seeing each other's keys. Default none. */
+  prefix?: string;
+}
+
+export interface PurgeOptions {
+  /** Most rows deleted by this call (a cron run with a bounded cost). Default: every expired row. */
+  limit?: number;
+  /** Rows deleted per statement, so no single statement holds locks for long. Default 1000. */
+  batchSize?: number;
+  /** What "expired" is measured against, epoch ms. Default `Date.now()`. */
+  now?: number;
+}
+
+type StatementName = 'acquire' | 'select' | 'get' | 'complete' | 'release' | 'extend' | 'delete' | 'purge';
+
+// A MySQL acquire reads the row back in a second statement; if the row vanished in between (released
+// or deleted), acquiring again is the right answer. Bounded so a pathological loop surfaces as an error.
+const ACQUIRE_ATTEMPTS = 5;
+
+export class SqlStore implements IdempotencyStore {
+  private readonly dialect: SqlDialect;
+  private readonly prefix: string;
+  private readonly table: string;
+  private readonly ddl: string[];
+  private readonly statements: Record<StatementName, CompiledStatement>;
+
+  constructor(options: SqlStoreOptions) {
+    const { dialect, table = DEFAULT_TABLE, prefix = '' } = options ?? ({} as SqlStoreOptions);
+    if (!dialect || typeof dialect.execute !== 'function' || !dialect.sql) {
+      throw new ConfigurationError('`dialect` is required: postgres(pool), mysql(pool) or sqlite(db)');
+    }
+    if (typeof prefix !== 'string') throw new ConfigurationError('`prefix` must be a string');
+    const tableName = parseTableName(table);
+    const sql = dialect.sql;
+    const name = qualifiedName(tableName, sql.quote);
+    this.dialect = dialect;
+    this.prefix = prefix;
+    this.table = table;
+    this.ddl = sql.createTable(tableName);
+    const owned = 'id = :id AND token = :token AND status = \'in_progress\' AND expires_at > :now';
+    const templates: Record<StatementName, string> = {
+      acquire: sql.acquire(tableName),
+      select: `SELECT ${COLUMNS} FROM ${name} WHERE id = :id`,
+      get: `SELECT ${COLUMNS} FROM ${name} WHERE id = :id AND expires_at > :now`,
+      complete: `UPDATE ${name} SET status = 'completed', response = :response, token = NULL, expires_at = :expiresAt WHERE ${owned}`,
+      // No expiry test: release has no `now`, and a token match is what proves ownership.
+      release: `DELETE FROM ${name} WHERE id = :id AND token = :token AND status = 'in_progress'`,
+      extend: `UPDATE ${name} SET lock_expires_at = :lockExpiresAt WHERE ${owned}`,
+      delete: `DELETE FROM ${name} WHERE id = :id`,
+      purge: sql.purge(tableName),
+    };
+    this.statements = Object.fromEntries(
+      Object.entries(templates).map(([key, template]) => [key, compileStatement(template, sql.placeholders)]),
+    ) as Record<StatementName, CompiledStatement>;
+  }
+
+  /** Creates the table and its expiry index if they are missing. Safe to run on every start. */
+  async migrate(): Promise<void> {
+    try {
+      for (const statement of this.ddl) {
+        // Two processes migrating at once can both pass IF NOT EXISTS; the loser's retry sees the table.
+        await this.dialect.execute(statement, []).catch(() => this.dialect.execute(statement, []));
+      }
+    } catch (error) {
+      throw toStorageError(error, `migrate (table ${this.table})`);
+    }
+  }
+
+  async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
+    const token = randomUUID();
+    const values = { id: this.id(key), key, fingerprint, token, now, expiresAt: now + ttlMs, lockExpiresAt: now + lockTtlMs };
+    for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
+      let row = (await this.run('acquire', values)).rows[0];
+      if (!this.dialect.acquireReturnsRow) row = (await this.run('select', values)).rows[0];
+      if (!row) continue;
+      if (row.token === token) return { state: 'acquired', token };
+      const record = toRecord(row);
+      return record.status === 'completed' ? { state: 'completed', record } : { state: 'in_progress', record };
+    }
+    throw new StorageError(`Idempotency store acquire failed: the record for this key kept vanishing (${ACQUIRE_ATTEMPTS} attempts)`);
+  }
+
+  async complete(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }): Promise<boolean> {
+    const bytes = Buffer.from(response.buffer, response.byteOffset, response.byteLength);
+    const result = await this.run('complete', { id: this.id(key), token, response: bytes, expiresAt: now + ttlMs, now });
+    return result.affected > 0;
+  }
+
+  async release(key: string, token: string): Promise<boolean> {
+    return (await this.run('release', { id: this.id(key), token })).affected > 0;
+  }
+
+  async extend(key: string, token: string, { lockTtlMs, now }: { lockTtlMs: number; now: number }): Promise<boolean> {
+    return (await this.run('extend', { id: this.id(key), token, lockExpiresAt: now + lockTtlMs, now })).affected > 0;
+  }
+
+  async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
+    const row = (await this.run('get', { id: this.id(key), now: options.now ?? Date.now() })).rows[0];
+    return row && toRecord(row);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.run('delete', { id: this.id(key) });
+  }
+
+  /**
+   * Deletes expired rows (of every prefix) in batches of `batchSize`, until none are left or `limit`
+   * rows are gone; returns how many were deleted. Expired rows are already invisible to the store:
+   * this only reclaims space, so run it from a cron job at any interval.
+   */
+  async purgeExpired(options: PurgeOptions = {}): Promise<number> {
+    const { limit = Infinity, batchSize = 1000, now = Date.now() } = options;
+    if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit >= 0))) throw new ConfigurationError('`limit` must be a whole number ≥ 0');
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new ConfigurationError('`batchSize` must be a whole number ≥ 1');
+    if (!Number.isFinite(now)) throw new ConfigurationError('`now` must be epoch milliseconds');
+    let deleted = 0;
+    while (deleted < limit) {
+      const batch = Math.min(batchSize, limit - deleted);
+      const { affected } = await this.run('purge', { now, limit: batch });
+      deleted += affected;
+      if (affected < batch) break;
+    }
+    return deleted;
+  }
+
+  /** The store never owns the connection: closing the pool or database is the caller's job. */
+  async close(): Promise<void> {}
+
+  private id(key: string): string {
+    // Length-prefixed, so prefix "a" + key "bc" and prefix "ab" + key "c" never collide.
+    return createHash('sha256').update(`${this.prefix.length}:${this.prefix}${key}`).digest('hex');
+  }
+
+  private async run(name: StatementName, values: Record<string, unknown>) {
+    const statement = this.statements[name];
+    const params = bindParameters(statement, values);
+    try {
+      return await retryTransient(() => this.dialect.execute(statement.sql, params), (error) => this.dialect.isTransient(error));
+    } catch (error) {
+      throw toStorageError(error, `${name} (table ${this.table})`);
+    }
+  }
+}
+
+function toRecord(row: StoredRow): IdempotencyRecord {
+  const record: IdempotencyRecord = {
+    key: row.idempotency_key,
+    fingerprint: row.fingerprint,
+    status: row.status === 'completed' ? 'completed' : 'in_progress',
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    lockExpiresAt: Number(row.lock_expires_at),
+  };
+  // Drivers hand back Buffers; a plain Uint8Array copy keeps the driver's pooled memory out of reach.
+  if (record.status === 'completed' && row.response) record.response = new Uint8Array(row.response);
+  return record;
+}

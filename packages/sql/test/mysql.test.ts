@@ -1,0 +1,4 @@
+import { mysqlDatabase } from './databases';
+import { describeSqlStore } from './sql-store-behaviour';
+
+describeSqlStore(mysqlDatabase());

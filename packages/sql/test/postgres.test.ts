@@ -1,0 +1,4 @@
+import { postgresDatabase } from './databases';
+import { describeSqlStore } from './sql-store-behaviour';
+
+describeSqlStore(postgresDatabase());

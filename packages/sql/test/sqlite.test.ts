@@ -1,0 +1,4 @@
+import { sqliteDatabase } from './databases';
+import { describeSqlStore } from './sql-store-behaviour';
+
+describeSqlStore(sqliteDatabase());
