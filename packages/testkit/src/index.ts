@@ -2,3 +2,14 @@ export type { TestApi } from './test-api';
 export { serviceUrls, servicesRequired, serviceAvailable } from './services';
 export { storeConformanceSuite, type StoreSuiteOptions } from './store-suite';
 export { runProcessRace, type RaceOptions, type RaceResult } from './race';
+export {
+  httpScenarioSuite,
+  listen,
+  readRequestHeader,
+  type HttpSuiteOptions,
+  type ScenarioSetup,
+  type ScenarioServer,
+  type ScenarioHandler,
+  type ScenarioRequest,
+  type ScenarioResponse,
+} from './http-suite';

@@ -1,0 +1,58 @@
+/** The few lines that mount the middleware in each framework for the shared HTTP scenario suite. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express5 from 'express';
+import express4 from 'express4';
+import { listen, type ScenarioResponse, type ScenarioSetup } from '@idem/testkit';
+import { idempotency } from '../src';
+
+export type ExpressFactory = typeof express5;
+export const expressVersions: Array<[string, ExpressFactory]> = [
+  ['Express 5', express5],
+  ['Express 4', express4],
+];
+
+function send(res: ServerResponse, response: ScenarioResponse): void {
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  res.end(Buffer.from(response.body));
+}
+
+/** Express: idempotency first, then a body parser (the middleware must leave the body readable). */
+export function expressAdapter(express: ExpressFactory) {
+  return async (setup: ScenarioSetup) => {
+    const app = express();
+    app.use(idempotency(setup.options));
+    app.use(express.raw({ type: () => true, limit: '10mb' }));
+    app.use(async (req, res, next) => {
+      try {
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        send(res, await setup.handle({ method: req.method, url: req.originalUrl, headers: req.headers, body }));
+      } catch (error) {
+        next(error);
+      }
+    });
+    return listen(app);
+  };
+}
+
+/** Plain node:http: `next` is the app itself; its failures answer 500 by hand. */
+export async function nodeHttpAdapter(setup: ScenarioSetup) {
+  const middleware = idempotency(setup.options);
+  return listen((req: IncomingMessage, res: ServerResponse) =>
+    middleware(req, res, async () => {
+      try {
+        const body = await readAll(req);
+        send(res, await setup.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }));
+      } catch {
+        res.statusCode = 500;
+        res.end('internal error');
+      }
+    }),
+  );
+}
+
+export async function readAll(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,10 @@
+import { httpScenarioSuite } from '@idem/testkit';
+import { MemoryStore } from '@idem/memory';
+import { expressAdapter, expressVersions, nodeHttpAdapter } from './adapters';
+
+const createStore = () => new MemoryStore();
+
+for (const [name, express] of expressVersions) {
+  httpScenarioSuite({ describe, it, beforeAll, afterAll }, name, { createStore, createServer: expressAdapter(express) });
+}
+httpScenarioSuite({ describe, it, beforeAll, afterAll }, 'node:http', { createStore, createServer: nodeHttpAdapter });

@@ -1,0 +1,28 @@
+/** Store wrappers for the HTTP suite: one whose every call fails, one that records the keys it sees. */
+import type { IdempotencyStore } from '@idem/core';
+
+/** Every method rejects, like a store whose server is down. */
+export function failingStore(): IdempotencyStore {
+  const fail = async (): Promise<never> => {
+    throw new Error('connect ECONNREFUSED (simulated store outage)');
+  };
+  return { acquire: fail, complete: fail, release: fail, extend: fail, get: fail, delete: fail, close: async () => undefined };
+}
+
+/** Passes every call to `store`, remembering the keys given to `acquire`. */
+export function keyRecordingStore(store: IdempotencyStore): IdempotencyStore & { keys: string[] } {
+  const keys: string[] = [];
+  return {
+    keys,
+    acquire: (key, fingerprint, options) => {
+      keys.push(key);
+      return store.acquire(key, fingerprint, options);
+    },
+    complete: (...args) => store.complete(...args),
+    release: (...args) => store.release(...args),
+    extend: (...args) => store.extend(...args),
+    get: (...args) => store.get(...args),
+    delete: (...args) => store.delete(...args),
+    close: () => store.close(),
+  };
+}
