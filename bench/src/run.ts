@@ -1,0 +1,147 @@
+/**
+ * `pnpm bench` (`--smoke` for the tiny version): every variant in its own server process on loopback,
+ * driven by autocannon, side by side in one run, with the bare framework at the start and the end of
+ * every round. Writes results/latest.md and results/latest.svg and prints the table.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureCost, type BackendCost } from './backend-cost';
+import { runChild } from './child-json';
+import { dropPgTable, removeRedisKeys, removeSqliteFile } from './cleanup';
+import { checkCorrectness, type CorrectnessResult } from './correctness';
+import type { FunctionResult } from './function-api';
+import { runCell, type CellResult } from './load';
+import type { MemoryResult } from './memory-check';
+import { renderMarkdown, renderSvg, type RunReport } from './report';
+import { startServer } from './server-process';
+import { availableServices } from './services';
+import { FULL, SMOKE, serviceUrls } from './settings';
+import { BARE, VARIANTS, type Mode, type Variant } from './variants';
+
+const smoke = process.argv.includes('--smoke');
+const settings = smoke ? SMOKE : FULL;
+const tag = `b${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+const pgTable = `idem_bench_${tag}`;
+const sqliteFile = join(tmpdir(), `idem-bench-${tag}.sqlite`);
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const services = await availableServices();
+  const active = VARIANTS.filter((variant) => variant.needs.every((service) => services[service]));
+  const skipped = VARIANTS.filter((variant) => !active.includes(variant));
+  const serverEnv = {
+    BENCH_TAG: tag,
+    IDEM_REDIS_URL: serviceUrls.redis,
+    IDEM_PG_URL: serviceUrls.postgres,
+    BENCH_SQLITE_FILE: sqliteFile,
+    BENCH_PG_TABLE: pgTable,
+  };
+  const cells = new Map<string, CellResult[][]>(); // `${id}/${mode}` → per round, the cells measured
+  const correctness = new Map<string, CorrectnessResult>();
+  const costs = new Map<string, BackendCost>();
+  const failures = new Map<string, string>();
+  const record = (variant: Variant, mode: Mode, round: number, cell: CellResult) => {
+    const key = `${variant.id}/${mode}`;
+    const rounds = cells.get(key) ?? [];
+    (rounds[round] ??= []).push(cell);
+    cells.set(key, rounds);
+  };
+
+  try {
+    for (let round = 0; round < settings.repeats; round++) {
+      for (const variant of [...BARE, ...active, ...BARE]) {
+        if (failures.has(variant.id)) continue;
+        log(`round ${round + 1}/${settings.repeats}: ${variant.id}`);
+        const server = await startServer(variant.server, { env: serverEnv }).catch((error: unknown) => {
+          failures.set(variant.id, (error as Error).message.split('\n')[0] ?? 'did not start');
+          log(String(error));
+          return undefined;
+        });
+        if (!server) continue;
+        try {
+          const keys = `${tag}-${variant.id}-r${round}`;
+          const bare = variant.store === 'none';
+          if (round === 0 && !bare) {
+            correctness.set(variant.id, await checkCorrectness(server, settings.bursts, settings.burstSize, keys));
+            const cost = await measureCost(server, variant.store, settings.costRequests, keys, { redisUrl: serviceUrls.redis, tag });
+            if (cost) costs.set(variant.id, cost);
+          }
+          await runCell(server.url, bare ? 'bare' : 'first', settings.warmupSeconds, settings.connections, `${keys}-warm`);
+          for (const mode of bare ? (['bare'] as const) : (['first', 'replay'] as const)) {
+            record(variant, mode, round, await runCell(server.url, mode, settings.cellSeconds, settings.connections, `${keys}-${mode}`));
+          }
+        } catch (error) {
+          failures.set(variant.id, (error as Error).message.split('\n')[0] ?? 'failed');
+          log(String(error));
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+
+    log('memory: unique keys through each memory store');
+    const memory: MemoryResult[] = [];
+    for (const variant of active.filter((v) => v.memoryCheck)) {
+      memory.push(
+        await runChild<MemoryResult>('memory-check.ts', [variant.memoryCheck!, String(settings.memoryKeys), String(settings.memorySeconds)], ['--expose-gc']),
+      );
+    }
+
+    log('function API');
+    const functions = await runChild<FunctionResult[]>('function-api.ts', [
+      JSON.stringify({
+        seconds: settings.functionSeconds,
+        concurrency: settings.functionConcurrency,
+        bursts: settings.bursts,
+        burstSize: settings.burstSize,
+        redisUrl: serviceUrls.redis,
+        tag,
+        withRedis: services.redis,
+      }),
+    ]);
+
+    const report: RunReport = {
+      smoke,
+      settings,
+      date: new Date().toISOString(),
+      machine: `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`,
+      seconds: Math.round((Date.now() - started) / 1000),
+      bare: BARE,
+      variants: active,
+      skipped,
+      failures,
+      cells,
+      correctness,
+      costs,
+      memory,
+      functions,
+    };
+    const markdown = renderMarkdown(report);
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(join(RESULTS, smoke ? 'smoke.md' : 'latest.md'), markdown);
+    writeFileSync(join(RESULTS, smoke ? 'smoke.svg' : 'latest.svg'), renderSvg(report));
+    process.stdout.write(markdown);
+    return failures.size > 0 ? 1 : 0;
+  } finally {
+    await cleanUp(services);
+  }
+}
+
+async function cleanUp(services: Record<string, boolean>): Promise<void> {
+  if (services.redis) log(`cleanup: ${await removeRedisKeys(tag)} Redis keys removed`);
+  if (services.postgres) await dropPgTable(pgTable);
+  removeSqliteFile(sqliteFile);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,79 @@
+/**
+ * Every HTTP variant of the run. Adding one = a server file in `servers/` and one entry here.
+ * `store` drives what is measured besides throughput: Redis commands per request (MONITOR), SQL
+ * statements per request (counted in the server), memory growth (a `memoryCheck` store id).
+ */
+export type Service = 'redis' | 'postgres';
+export type Mode = 'bare' | 'first' | 'replay';
+
+export interface Variant {
+  id: string;
+  /** Server file under src/servers/. */
+  server: string;
+  framework: 'express' | 'fastify' | 'hono';
+  library: string;
+  store: 'none' | 'memory' | 'redis' | 'postgres' | 'sqlite';
+  /** Shown in the table (e.g. "glue: 30 lines from the README"). */
+  note?: string;
+  needs: Service[];
+  /** Which store `memory-check.ts` measures for this variant's memory column. */
+  memoryCheck?: 'idem' | 'express-idempotency' | 'node-idempotency';
+  /** idem's own variants carry the targets. */
+  ours: boolean;
+}
+
+/** The bare frameworks: each runs at the start and at the end of every round; ratios are to these. */
+export const BARE: Variant[] = [
+  { id: 'express-bare', server: 'express-bare.ts', framework: 'express', library: 'bare Express', store: 'none', needs: [], ours: false },
+];
+
+export const VARIANTS: Variant[] = [
+  { id: 'idem-memory', server: 'express-idem-memory.ts', framework: 'express', library: 'idem', store: 'memory', needs: [], memoryCheck: 'idem', ours: true },
+  { id: 'idem-redis', server: 'express-idem-redis.ts', framework: 'express', library: 'idem', store: 'redis', needs: ['redis'], ours: true },
+  { id: 'idem-postgres', server: 'express-idem-postgres.ts', framework: 'express', library: 'idem', store: 'postgres', needs: ['postgres'], ours: true },
+  { id: 'idem-sqlite', server: 'express-idem-sqlite.ts', framework: 'express', library: 'idem', store: 'sqlite', needs: [], ours: true },
+  {
+    id: 'express-idempotency-memory',
+    server: 'express-idempotency-memory.ts',
+    framework: 'express',
+    library: 'express-idempotency',
+    store: 'memory',
+    needs: [],
+    memoryCheck: 'express-idempotency',
+    ours: false,
+  },
+  {
+    id: 'express-idempotency-redis',
+    server: 'express-idempotency-redis.ts',
+    framework: 'express',
+    library: 'express-idempotency',
+    store: 'redis',
+    note: 'express-idempotency-redis-adapter',
+    needs: ['redis'],
+    ours: false,
+  },
+  {
+    id: 'node-idempotency-memory',
+    server: 'node-idempotency-memory.ts',
+    framework: 'express',
+    library: '@node-idempotency/core',
+    store: 'memory',
+    note: 'our glue (no Express middleware published)',
+    needs: [],
+    memoryCheck: 'node-idempotency',
+    ours: false,
+  },
+  {
+    id: 'node-idempotency-redis',
+    server: 'node-idempotency-redis.ts',
+    framework: 'express',
+    library: '@node-idempotency/core',
+    store: 'redis',
+    note: 'our glue (no Express middleware published)',
+    needs: ['redis'],
+    ours: false,
+  },
+  // TODO (bench/README.md): fastify-idem-memory and hono-idem-memory once @idem/fastify and
+  // @idem/hono exist — a server file each, an entry here, and their bare framework in BARE (a variant
+  // is compared to the bare entry of its own framework).
+];

@@ -1,0 +1,2 @@
+export { PrismaStore, type PrismaStoreOptions } from './prisma-store';
+export type { IdempotencyRow } from './delegate';

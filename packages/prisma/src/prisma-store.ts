@@ -1,0 +1,161 @@
+/**
+ * The Prisma store: keeps records in a model of the application's own schema, through the
+ * application's own PrismaClient (any adapter, any extension). Every transition is one statement whose
+ * outcome the database decides:
+ *
+ * - acquire: `create` (INSERT). A unique violation (P2002) means a record exists: one conditional
+ *   `updateMany` takes it over only if it expired or its lease ran out (`count` decides), otherwise
+ *   `findUnique` reads it for the answer. No read ever decides an acquisition, so two owners can
+ *   never both think they hold a key.
+ * - complete / extend: `updateMany` on key + token + pending + not expired (fencing).
+ * - release: `deleteMany` on key + token + pending.
+ *
+ * First execution: INSERT, then UPDATE on completion (2 statements). Replay: INSERT (refused), UPDATE
+ * (matches nothing), SELECT (3 statements).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ConfigurationError,
+  StorageError,
+  type AcquireOptions,
+  type AcquireResult,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from '@idem/core';
+import { isDelegate, type IdempotencyDelegate } from './delegate';
+import { isUniqueViolation, storageError } from './prisma-errors';
+import { isAbandoned, isExpired, toRecord } from './record';
+
+export interface PrismaStoreOptions<Client extends object = object> {
+  /** Your PrismaClient (plain or `$extends`-ed). The store never connects or disconnects it. */
+  prisma: Client;
+  /** The model's delegate name on the client. Default `idempotencyRecord` (model `IdempotencyRecord`). */
+  model?: Extract<keyof Client, string>;
+  /** Prepended to every key, so several stores can share one table. Default none. */
+  prefix?: string;
+}
+
+/**
+ * How often acquire retries when the record it found vanished or expired between two statements
+ * (released or deleted by its owner). Each retry needs another writer to have changed the row, so
+ * running out means pathological churn, reported as a StorageError.
+ */
+const MAX_ACQUIRE_ATTEMPTS = 5;
+
+export class PrismaStore<Client extends object = object> implements IdempotencyStore {
+  private readonly records: IdempotencyDelegate;
+  private readonly prefix: string;
+
+  constructor(options: PrismaStoreOptions<Client>) {
+    const { prisma, model = 'idempotencyRecord', prefix = '' } = options ?? ({} as PrismaStoreOptions<Client>);
+    if (typeof prisma !== 'object' || prisma === null) throw new ConfigurationError('PrismaStore needs `prisma`: your PrismaClient instance');
+    if (typeof model !== 'string' || model === '') throw new ConfigurationError('`model` must be the delegate name of the idempotency model, e.g. "idempotencyRecord"');
+    if (typeof prefix !== 'string') throw new ConfigurationError('`prefix` must be a string');
+    const delegate = (prisma as Record<string, unknown>)[model];
+    if (!isDelegate(delegate)) {
+      throw new ConfigurationError(
+        `\`prisma.${model}\` is not a Prisma model: add the IdempotencyRecord model to schema.prisma and run \`prisma generate\`, or set \`model\` to its delegate name`,
+      );
+    }
+    this.records = delegate;
+    this.prefix = prefix;
+  }
+
+  async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
+    const id = this.prefix + key;
+    const token = randomUUID();
+    const fresh = {
+      fingerprint,
+      status: 'in_progress',
+      response: null,
+      token,
+      createdAt: BigInt(now),
+      expiresAt: BigInt(now + ttlMs),
+      lockExpiresAt: BigInt(now + lockTtlMs),
+    };
+    for (let attempt = 0; attempt < MAX_ACQUIRE_ATTEMPTS; attempt++) {
+      try {
+        await this.records.create({ data: { key: id, ...fresh }, select: { key: true } });
+        return { state: 'acquired', token };
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw storageError(error, 'acquire');
+      }
+      const takeover = await this.call('acquire', () =>
+        this.records.updateMany({
+          where: {
+            key: id,
+            OR: [{ expiresAt: { lte: BigInt(now) } }, { status: 'in_progress', lockExpiresAt: { lte: BigInt(now) } }],
+          },
+          data: fresh,
+        }),
+      );
+      if (takeover.count === 1) return { state: 'acquired', token };
+      const row = await this.call('acquire', () => this.records.findUnique({ where: { key: id } }));
+      // Gone or takeover-able again since the update: another writer changed it; try once more.
+      if (!row || isExpired(row, now) || isAbandoned(row, now)) continue;
+      const record = toRecord(row, key);
+      return record.status === 'completed' ? { state: 'completed', record } : { state: 'in_progress', record };
+    }
+    throw new StorageError(`Prisma idempotency store acquire gave up on key ${JSON.stringify(key)}: the record kept changing`);
+  }
+
+  async complete(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }): Promise<boolean> {
+    const { count } = await this.call('complete', () =>
+      this.records.updateMany({
+        where: this.owned(key, token, now),
+        data: { status: 'completed', response: new Uint8Array(response), token: null, expiresAt: BigInt(now + ttlMs) },
+      }),
+    );
+    return count === 1;
+  }
+
+  async release(key: string, token: string): Promise<boolean> {
+    // Token only, no clock: the caller's clock may differ from the one that wrote the lease.
+    const { count } = await this.call('release', () =>
+      this.records.deleteMany({ where: { key: this.prefix + key, token, status: 'in_progress' } }),
+    );
+    return count === 1;
+  }
+
+  async extend(key: string, token: string, { lockTtlMs, now }: { lockTtlMs: number; now: number }): Promise<boolean> {
+    const { count } = await this.call('extend', () =>
+      this.records.updateMany({ where: this.owned(key, token, now), data: { lockExpiresAt: BigInt(now + lockTtlMs) } }),
+    );
+    return count === 1;
+  }
+
+  async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
+    const row = await this.call('get', () => this.records.findUnique({ where: { key: this.prefix + key } }));
+    return row && !isExpired(row, options.now ?? Date.now()) ? toRecord(row, key) : undefined;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.call('delete', () => this.records.deleteMany({ where: { key: this.prefix + key } }));
+  }
+
+  /**
+   * Deletes every record in the table that expired at `now` (of any prefix: an expired record is dead
+   * to every store) and returns how many. Prisma has no native expiry: call it from a cron job; the
+   * index on `expiresAt` keeps it cheap.
+   */
+  async purgeExpired(now = Date.now()): Promise<number> {
+    const { count } = await this.call('purgeExpired', () => this.records.deleteMany({ where: { expiresAt: { lte: BigInt(now) } } }));
+    return count;
+  }
+
+  /** The PrismaClient is the application's: nothing to close. */
+  async close(): Promise<void> {}
+
+  /** The pending record owned by `token` and still alive at `now`. */
+  private owned(key: string, token: string, now: number) {
+    return { key: this.prefix + key, token, status: 'in_progress', expiresAt: { gt: BigInt(now) } };
+  }
+
+  private async call<T>(operation: string, query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (error) {
+      throw storageError(error, operation);
+    }
+  }
+}

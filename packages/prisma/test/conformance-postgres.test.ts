@@ -1,0 +1,22 @@
+/** The shared store contract on PostgreSQL, in a schema of this run's own, through the pg adapter. */
+import { serviceAvailable, storeConformanceSuite } from '@idem/testkit';
+import { PrismaStore } from '../src';
+import { jestApi } from './support/jest-api';
+import { createPostgresSchema, dropPostgresSchema, postgresPrisma, uniqueSchemaName } from './support/postgres';
+
+const schema = uniqueSchemaName();
+const prisma = postgresPrisma(schema);
+let created = false;
+
+storeConformanceSuite(jestApi, 'PrismaStore (PostgreSQL)', {
+  createStore: ({ prefix }) => new PrismaStore({ prisma, prefix }),
+  available: () =>
+    serviceAvailable('PostgreSQL', async () => {
+      await createPostgresSchema(schema);
+      created = true;
+    }),
+  teardown: async () => {
+    await prisma.$disconnect();
+    if (created) await dropPostgresSchema(schema);
+  },
+});
