@@ -55,8 +55,9 @@ export class MemoryStore implements IdempotencyStore {
   async complete(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }): Promise<boolean> {
     const record = this.owned(key, token, now);
     if (!record) return false;
+    // The store keeps the caller's bytes without copying: core hands over a freshly encoded payload.
     record.status = 'completed';
-    record.response = response.slice();
+    record.response = response;
     record.expiresAt = now + ttlMs;
     delete record.token;
     return true;
@@ -136,7 +137,8 @@ export class MemoryStore implements IdempotencyStore {
   }
 }
 
+/** The record without its token. The response bytes are shared, not copied: records are read-only. */
 function publicRecord(record: IdempotencyRecord & { token?: string }): IdempotencyRecord {
   const { token: _token, ...rest } = record;
-  return { ...rest, response: rest.response?.slice() };
+  return rest;
 }

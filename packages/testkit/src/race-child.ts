@@ -8,6 +8,8 @@ interface RaceConfig {
   keys: string[];
   duplicates: number;
   handlerMs: number;
+  lockTtl: number;
+  waitTimeout: number;
 }
 
 async function main(): Promise<void> {
@@ -19,7 +21,7 @@ async function main(): Promise<void> {
   const createStore = factory.createStore ?? factory.default?.createStore;
   if (!createStore) throw new Error(`${config.factoryModule} exports no createStore`);
   const store = await createStore({ prefix: config.prefix });
-  const runner = new IdempotencyRunner({ store, onConflict: 'wait', waitTimeout: 30_000, lockTtl: 10_000 });
+  const runner = new IdempotencyRunner({ store, onConflict: 'wait', waitTimeout: config.waitTimeout, lockTtl: config.lockTtl });
   const executed: string[] = [];
   const errors: string[] = [];
   let replays = 0;

@@ -24,6 +24,10 @@ export interface RaceOptions {
   execArgv?: string[];
   /** Working directory of the children (tsx reads tsconfig paths from there). */
   cwd?: string;
+  /** The racers' lease, ms. Default 10 s: raise it where a loaded machine can stall a process longer. */
+  lockTtl?: number;
+  /** How long a duplicate waits for the first result, ms. Default 30 s. */
+  waitTimeout?: number;
   /** Gives up after this long, ms. Default 60 s. */
   timeoutMs?: number;
 }
@@ -45,7 +49,7 @@ interface ChildReport {
 }
 
 export async function runProcessRace(options: RaceOptions): Promise<RaceResult> {
-  const { processes = 4, keys = 20, duplicates = 50, handlerMs = 25, timeoutMs = 60_000 } = options;
+  const { processes = 4, keys = 20, duplicates = 50, handlerMs = 25, lockTtl = 10_000, waitTimeout = 30_000, timeoutMs = 60_000 } = options;
   const runId = randomUUID().slice(0, 8);
   const keyList = Array.from({ length: keys }, (_, i) => `race-${runId}-${i}`);
   const isTs = /\.[cm]?tsx?$/.test(options.factoryModule);
@@ -60,7 +64,7 @@ export async function runProcessRace(options: RaceOptions): Promise<RaceResult> 
       execArgv: childExecArgv,
       cwd: options.cwd,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, IDEM_RACE_CONFIG: JSON.stringify({ factoryModule: options.factoryModule, prefix: `idem-race-${runId}:`, keys: keyList, duplicates, handlerMs }) },
+      env: { ...process.env, IDEM_RACE_CONFIG: JSON.stringify({ factoryModule: options.factoryModule, prefix: `idem-race-${runId}:`, keys: keyList, duplicates, handlerMs, lockTtl, waitTimeout }) },
     }),
   );
   const timer = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), timeoutMs);
