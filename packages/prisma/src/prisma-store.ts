@@ -3,15 +3,15 @@
  * application's own PrismaClient (any adapter, any extension). Every transition is one statement whose
  * outcome the database decides:
  *
- * - acquire: `create` (INSERT). A unique violation (P2002) means a record exists: one conditional
- *   `updateMany` takes it over only if it expired or its lease ran out (`count` decides), otherwise
- *   `findUnique` reads it for the answer. No read ever decides an acquisition, so two owners can
- *   never both think they hold a key.
+ * - acquire: `create` (INSERT). A unique violation (P2002) means a record exists: `findUnique` reads
+ *   it, and a live record is the answer. A stale one (expired, or its lease ran out) is taken over by
+ *   one conditional `updateMany` whose `count` decides. No read ever decides an acquisition, so two
+ *   owners can never both think they hold a key.
  * - complete / extend: `updateMany` on key + token + pending + not expired (fencing).
  * - release: `deleteMany` on key + token + pending.
  *
- * First execution: INSERT, then UPDATE on completion (2 statements). Replay: INSERT (refused), UPDATE
- * (matches nothing), SELECT (3 statements).
+ * First execution: INSERT, then UPDATE on completion (2 statements). Replay: INSERT (refused) and
+ * SELECT (2 statements). Takeover of an abandoned lease: INSERT (refused), SELECT, UPDATE.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -80,6 +80,14 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
       } catch (error) {
         if (!isUniqueViolation(error)) throw storageError(error, 'acquire');
       }
+      // A record exists. Read it: a live one is the answer (a replay costs INSERT + SELECT). Only a
+      // stale one is taken over, and then the conditional update's count decides, never the read.
+      const row = await this.call('acquire', () => this.records.findUnique({ where: { key: id } }));
+      if (row && !isExpired(row, now) && !isAbandoned(row, now)) {
+        const record = toRecord(row, key);
+        return record.status === 'completed' ? { state: 'completed', record } : { state: 'in_progress', record };
+      }
+      if (!row) continue; // released or deleted in between: insert again
       const takeover = await this.call('acquire', () =>
         this.records.updateMany({
           where: {
@@ -90,11 +98,7 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
         }),
       );
       if (takeover.count === 1) return { state: 'acquired', token };
-      const row = await this.call('acquire', () => this.records.findUnique({ where: { key: id } }));
-      // Gone or takeover-able again since the update: another writer changed it; try once more.
-      if (!row || isExpired(row, now) || isAbandoned(row, now)) continue;
-      const record = toRecord(row, key);
-      return record.status === 'completed' ? { state: 'completed', record } : { state: 'in_progress', record };
+      // Someone else took it over or renewed it first: look again.
     }
     throw new StorageError(`Prisma idempotency store acquire gave up on key ${JSON.stringify(key)}: the record kept changing`);
   }
