@@ -1,14 +1,13 @@
 /** The shared store contract on PostgreSQL, in a schema of this run's own, through the pg adapter. */
 import { serviceAvailable, storeConformanceSuite } from '@idem/testkit';
 import { PrismaStore } from '../src';
-import { jestApi } from './support/jest-api';
 import { createPostgresSchema, dropPostgresSchema, postgresPrisma, uniqueSchemaName } from './support/postgres';
 
 const schema = uniqueSchemaName();
 const prisma = postgresPrisma(schema);
 let created = false;
 
-storeConformanceSuite(jestApi, 'PrismaStore (PostgreSQL)', {
+storeConformanceSuite({ describe, it, beforeAll, afterAll }, 'PrismaStore (PostgreSQL)', {
   createStore: ({ prefix }) => new PrismaStore({ prisma, prefix }),
   available: () =>
     serviceAvailable('PostgreSQL', async () => {

@@ -5,7 +5,6 @@ import express from 'express';
 import { idempotency } from '@idem/express';
 import { httpScenarioSuite, listen, serviceAvailable, type ScenarioResponse, type ScenarioSetup } from '@idem/testkit';
 import { PrismaStore } from '../src';
-import { jestApi } from './support/jest-api';
 import { createSqliteDatabase, sqlitePrisma } from './support/sqlite';
 import { createPostgresSchema, dropPostgresSchema, postgresPrisma, uniqueSchemaName } from './support/postgres';
 
@@ -38,7 +37,7 @@ afterAll(async () => {
   await sqlite.$disconnect();
   database.remove();
 });
-httpScenarioSuite(jestApi, 'Express 5 + PrismaStore (SQLite)', {
+httpScenarioSuite({ describe, it, beforeAll, afterAll }, 'Express 5 + PrismaStore (SQLite)', {
   createServer,
   createStore: () => new PrismaStore({ prisma: sqlite, prefix: freshPrefix() }),
 });
@@ -55,7 +54,7 @@ afterAll(async () => {
   await postgres.$disconnect();
   if (await postgresReady) await dropPostgresSchema(schema);
 });
-httpScenarioSuite(jestApi, 'Express 5 + PrismaStore (PostgreSQL)', {
+httpScenarioSuite({ describe, it, beforeAll, afterAll }, 'Express 5 + PrismaStore (PostgreSQL)', {
   createServer,
   createStore: async () => {
     if (!(await postgresReady)) throw new Error('PostgreSQL is not reachable');

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serviceAvailable, serviceUrls } from '@idem/testkit';
+import { createApp } from '../src/app';
+import { openStore } from '../src/store';
+
+const prefix = `idem-example-${randomUUID().slice(0, 8)}:`;
+const store = openStore(serviceUrls.redis, prefix);
+let available = false;
+let server: Server | undefined;
+let base = '';
+
+beforeAll(async () => {
+  available = await serviceAvailable('Redis', () => store.client.ping());
+  if (!available) return;
+  server = createApp(store).listen(0);
+  await new Promise((resolve) => server!.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  if (available) {
+    const keys = await store.client.keys(`${prefix}*`);
+    if (keys.length) await store.client.del(...keys);
+  }
+  await store.close();
+});
+
+const pay = (key: string, amount: number) =>
+  fetch(`${base}/payments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify({ amount }),
+  });
+
+it('charges once and replays the first answer to a retry with the same key', async () => {
+  if (!available) return;
+  const key = randomUUID();
+  const first = await pay(key, 1999);
+  const firstBody = await first.text();
+  expect(first.status).toBe(201);
+  expect(first.headers.get('idempotent-replayed')).toBeNull();
+
+  const retry = await pay(key, 1999);
+  expect(retry.status).toBe(201);
+  expect(retry.headers.get('idempotent-replayed')).toBe('true');
+  expect(await retry.text()).toBe(firstBody);
+});
+
+it('refuses the same key with a different amount (422)', async () => {
+  if (!available) return;
+  const key = randomUUID();
+  await pay(key, 500);
+  expect((await pay(key, 700)).status).toBe(422);
+});

@@ -1,0 +1,2 @@
+export { RedisStore, type RedisStoreOptions } from './redis-store';
+export { SAFE_CLIENT_OPTIONS, type RedisClient } from './client';

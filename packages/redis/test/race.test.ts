@@ -1,0 +1,47 @@
+/**
+ * Exactly-once across OS processes: 4 processes, each with its own RedisStore and connection, fire 50
+ * concurrent duplicates of each of 20 keys at the same instant. Every key must run exactly once.
+ */
+import { randomUUID } from 'node:crypto';
+import { runProcessRace, serviceAvailable, serviceUrls } from '@idem/testkit';
+import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix } from './support/cleanup';
+
+const runPrefix = `idem-redis-race-${randomUUID().slice(0, 8)}:`;
+const client = new Redis(serviceUrls.redis, { maxRetriesPerRequest: 1, lazyConnect: true });
+client.on('error', () => {});
+let available = false;
+
+beforeAll(async () => {
+  available = await serviceAvailable('Redis', async () => {
+    await client.connect();
+    await client.ping();
+  });
+});
+
+afterAll(async () => {
+  if (available) await deleteKeysWithPrefix(client, runPrefix);
+  client.disconnect();
+});
+
+describe('RedisStore under a multi-process race', () => {
+  it('runs every key exactly once across 4 processes × 50 duplicates × 20 keys', async () => {
+    if (!available) return;
+    process.env.IDEM_REDIS_RACE_PREFIX = runPrefix;
+    const result = await runProcessRace({
+      factoryModule: require.resolve('./support/race-factory.ts'),
+      processes: 4,
+      keys: 20,
+      duplicates: 50,
+    });
+    console.log(`race: ${JSON.stringify({ duplicateExecutions: result.duplicateExecutions, keysNeverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`);
+    expect(result.errors).toEqual([]);
+    expect(result.duplicateExecutions).toBe(0);
+    expect(result.keysNeverExecuted).toBe(0);
+    expect(Object.values(result.executionsPerKey)).toEqual(Array(20).fill(1));
+    // Every other call was answered with the stored result.
+    expect(result.replays).toBe(4 * 50 * 20 - 20);
+    // The records really are in Redis, under the run's prefix.
+    expect((await client.keys(`${runPrefix}*`)).length).toBe(20);
+  }, 120_000);
+});
