@@ -2,7 +2,8 @@
  * The step every entry point shares (HTTP and function API): try to acquire the key, and classify
  * what the store answered: run now, replay, mismatch, or in progress (waiting for it if asked to).
  */
-import { LockTimeoutError, RequestInProgressError, RequestMismatchError, toStorageError } from './errors';
+import {
+  LockTimeoutError, RequestInProgressError, RequestMismatchError, toStorageError } from './errors';
 import { Lease, type LeaseSettings } from './lease';
 import type { IdempotencyRecord, IdempotencyStore } from './store';
 
@@ -13,8 +14,12 @@ export type Acquisition =
 export interface AcquireSettings extends LeaseSettings {
   wait: boolean;
   waitTimeout: number;
-  onLockConflict: () => void;
-  onMismatch: () => void;
+}
+
+/** The per-request hooks; absent when the app configured none, so nothing is allocated for them. */
+export interface AcquireEvents {
+  onLockConflict?: () => void;
+  onMismatch?: () => void;
 }
 
 const POLL_START_MS = 20;
@@ -29,12 +34,14 @@ export async function acquireKey(
   key: string,
   fingerprint: string,
   settings: AcquireSettings,
+  events: AcquireEvents = {},
 ): Promise<Acquisition> {
-  const deadline = settings.now() + settings.waitTimeout;
+  let deadline = 0;
   let pollMs = POLL_START_MS;
   let conflictReported = false;
   for (;;) {
     const now = settings.now();
+    if (deadline === 0) deadline = now + settings.waitTimeout;
     let result;
     try {
       result = await store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now });
@@ -43,12 +50,12 @@ export async function acquireKey(
     }
     if (result.state === 'acquired') return { outcome: 'acquired', lease: new Lease(store, key, result.token, settings) };
     if (result.record.fingerprint !== fingerprint) {
-      settings.onMismatch();
+      events.onMismatch?.();
       throw new RequestMismatchError();
     }
     if (result.state === 'completed') return { outcome: 'completed', record: result.record };
 
-    if (!conflictReported) settings.onLockConflict();
+    if (!conflictReported) events.onLockConflict?.();
     conflictReported = true;
     const retryAfter = Math.max(1, Math.ceil((result.record.lockExpiresAt - now) / 1000));
     if (!settings.wait) throw new RequestInProgressError(retryAfter);
@@ -61,7 +68,7 @@ export async function acquireKey(
     if (record === 'timeout') throw new LockTimeoutError(retryAfter);
     if (record?.status === 'completed') {
       if (record.fingerprint !== fingerprint) {
-        settings.onMismatch();
+        events.onMismatch?.();
         throw new RequestMismatchError();
       }
       return { outcome: 'completed', record };

@@ -12,13 +12,16 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeResponse(response: HttpResponse): Uint8Array {
-  const meta = encoder.encode(JSON.stringify({ s: response.status, h: response.headers }));
-  const out = new Uint8Array(5 + meta.length + response.body.length);
+  const meta = JSON.stringify({ s: response.status, h: response.headers });
+  const metaLength = Buffer.byteLength(meta);
+  // One allocation, of its own (not a slice of the shared pool, which a stored record would pin);
+  // the meta is written in place rather than encoded first and copied.
+  const out = Buffer.allocUnsafeSlow(5 + metaLength + response.body.length);
   out[0] = VERSION;
-  new DataView(out.buffer).setUint32(1, meta.length);
-  out.set(meta, 5);
-  out.set(response.body, 5 + meta.length);
-  return out;
+  out.writeUInt32BE(metaLength, 1);
+  out.write(meta, 5, 'utf8');
+  out.set(response.body, 5 + metaLength);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 export function decodeResponse(payload: Uint8Array): HttpResponse {

@@ -4,9 +4,8 @@ import { createHash } from 'node:crypto';
 export function sha256(...parts: Array<string | Uint8Array>): string {
   const hash = createHash('sha256');
   for (const part of parts) {
-    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
-    hash.update(`${bytes.length}:`);
-    hash.update(bytes);
+    if (typeof part === 'string') hash.update(`${Buffer.byteLength(part)}:${part}`, 'utf8');
+    else hash.update(`${part.length}:`).update(part);
   }
   return hash.digest('hex');
 }

@@ -37,3 +37,16 @@ export { DEFAULTS, validateOptions, type IdempotencyOptions, type IdempotencyHoo
 export { Lease } from './lease';
 export { Idempotency, REPLAYED_HEADER, type Decision, type Execution } from './manager';
 export { IdempotencyRunner, idempotent, type RunOptions, type IdempotentOptions } from './runner';
+export { DEFAULT_MAX_BODY_BYTES, resolveMaxBodyBytes, withBodyLimit, type BodyLimit } from './body-limit';
+export {
+  readWebRequestBody,
+  fromWebRequest,
+  toWebResponse,
+  webResponseHeaders,
+  readWebResponse,
+  type WebBodyRead,
+  type WebRequestParts,
+  type CapturedWebResponse,
+} from './web';
+export { nodeRequestHeaders, type NodeRequestLike } from './node-request';
+export { guardAbandonedExecution, type AbandonGuard } from './abandon';

@@ -5,12 +5,13 @@
 import { toStorageError, type IdempotencyError } from './errors';
 import type { IdempotencyStore } from './store';
 
+/** Shared by every lease of one manager (built once, not per request). */
 export interface LeaseSettings {
   lockTtl: number;
   ttl: number;
   now: () => number;
   onLeaseLost: (key: string) => void;
-  onStoreError: (error: IdempotencyError) => void;
+  onStoreError: (error: IdempotencyError, key: string) => void;
 }
 
 export class Lease {
@@ -52,7 +53,7 @@ export class Lease {
     try {
       await this.store.release(this.key, this.token);
     } catch (error) {
-      this.settings.onStoreError(toStorageError(error, 'release'));
+      this.settings.onStoreError(toStorageError(error, 'release'), this.key);
     }
   }
 
@@ -72,7 +73,7 @@ export class Lease {
       }
     } catch (error) {
       // A failed renewal is retried on the next tick; the lease only lapses after a whole lockTtl.
-      if (!this.ended) this.settings.onStoreError(toStorageError(error, 'extend'));
+      if (!this.ended) this.settings.onStoreError(toStorageError(error, 'extend'), this.key);
     }
   }
 

@@ -19,6 +19,7 @@ import { IdempotencyRunner } from './runner';
 
 export type Decision =
   | { action: 'pass' }
+  /** `response` may be shared between requests (a replay is decoded once per record): never mutate it. */
   | { action: 'respond'; response: HttpResponse; replayed: boolean }
   | { action: 'execute'; execution: Execution };
 
@@ -42,6 +43,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
   private readonly fingerprinter: FingerprintFunction<Raw>;
   private readonly keepHeader: (name: string) => boolean;
   private readonly maxResponseBytes: number;
+  private readonly decoded = new WeakMap<Uint8Array, HttpResponse>();
 
   constructor(options: IdempotencyOptions<Raw>, extraOptionNames: readonly string[] = []) {
     super(options, undefined, extraOptionNames);
@@ -87,7 +89,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
 
     let acquisition;
     try {
-      acquisition = await acquireKey(this.store, key, fingerprint, this.acquireSettings(key, req));
+      acquisition = await acquireKey(this.store, key, fingerprint, this.settings, this.acquireEvents(key, req));
     } catch (error) {
       if (error instanceof StorageError && this.options.failOpen) {
         this.reportStoreError(error, key, true);
@@ -106,13 +108,18 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
 
   private replay(payload: Uint8Array | undefined): HttpResponse {
     if (payload === undefined) throw new StorageError('The completed record holds no response');
+    // A store that hands out the same bytes each time (memory) is decoded once per record.
+    const cached = this.decoded.get(payload);
+    if (cached) return cached;
     let response: HttpResponse;
     try {
       response = decodeResponse(payload);
     } catch (error) {
       throw toStorageError(error, 'decode');
     }
-    return { ...response, headers: { ...response.headers, [REPLAYED_HEADER]: 'true' } };
+    const replayed = { ...response, headers: { ...response.headers, [REPLAYED_HEADER]: 'true' } };
+    this.decoded.set(payload, replayed);
+    return replayed;
   }
 
   private execution(lease: Lease): Execution {

@@ -3,7 +3,7 @@
  * webhook handlers, cron jobs) the same exactly-once guarantee as HTTP requests, on the same store,
  * leases and fencing. The HTTP manager extends this class.
  */
-import { acquireKey, type AcquireSettings } from './acquisition';
+import { acquireKey, type AcquireEvents, type AcquireSettings } from './acquisition';
 import { jsonSerializer, type ResultSerializer } from './codec';
 import { StorageError, toStorageError, type IdempotencyError } from './errors';
 import { canonicalJson } from './canonical-json';
@@ -33,6 +33,8 @@ export class IdempotencyRunner<Raw = unknown> {
   protected readonly lockTtl: number;
   protected readonly ttl: number;
   protected readonly now: () => number;
+  /** Built once: every acquisition and lease of this manager shares it. */
+  protected readonly settings: AcquireSettings;
 
   constructor(
     protected readonly options: IdempotencyOptions<Raw>,
@@ -44,6 +46,15 @@ export class IdempotencyRunner<Raw = unknown> {
     this.lockTtl = options.lockTtl ?? DEFAULTS.lockTtl;
     this.ttl = options.ttl ?? DEFAULTS.ttl;
     this.now = options.now ?? Date.now;
+    this.settings = {
+      lockTtl: this.lockTtl,
+      ttl: this.ttl,
+      now: this.now,
+      wait: options.onConflict === 'wait',
+      waitTimeout: options.waitTimeout ?? DEFAULTS.waitTimeout,
+      onLeaseLost: (key) => options.onLeaseLost?.(key),
+      onStoreError: (error, key) => this.reportStoreError(error, key, false),
+    };
   }
 
   /**
@@ -57,7 +68,7 @@ export class IdempotencyRunner<Raw = unknown> {
     const fingerprint = options.fingerprint ?? '';
     let acquisition;
     try {
-      acquisition = await acquireKey(this.store, storeKey, fingerprint, this.acquireSettings(storeKey, undefined as Raw));
+      acquisition = await acquireKey(this.store, storeKey, fingerprint, this.settings, this.acquireEvents(storeKey, undefined as Raw));
     } catch (error) {
       if (error instanceof StorageError && this.options.failOpen) {
         this.reportStoreError(error, storeKey, true);
@@ -100,18 +111,11 @@ export class IdempotencyRunner<Raw = unknown> {
       });
   }
 
-  protected acquireSettings(key: string, req: Raw): AcquireSettings {
-    return {
-      lockTtl: this.lockTtl,
-      ttl: this.ttl,
-      now: this.now,
-      wait: this.options.onConflict === 'wait',
-      waitTimeout: this.options.waitTimeout ?? DEFAULTS.waitTimeout,
-      onLockConflict: () => this.options.onLockConflict?.(key, req),
-      onMismatch: () => this.options.onMismatch?.(key, req),
-      onLeaseLost: (leaseKey) => this.options.onLeaseLost?.(leaseKey),
-      onStoreError: (error) => this.reportStoreError(error, key, false),
-    };
+  /** The request's hooks bound to its key, or nothing when the app set none (the common case). */
+  protected acquireEvents(key: string, req: Raw): AcquireEvents | undefined {
+    const { onLockConflict, onMismatch } = this.options;
+    if (!onLockConflict && !onMismatch) return undefined;
+    return { onLockConflict: () => onLockConflict?.(key, req), onMismatch: () => onMismatch?.(key, req) };
   }
 
   protected reportStoreError(error: IdempotencyError, key: string, failOpen: boolean): void {

@@ -138,7 +138,7 @@ export class MemoryStore implements IdempotencyStore {
 }
 
 /** The record without its token. The response bytes are shared, not copied: records are read-only. */
-function publicRecord(record: IdempotencyRecord & { token?: string }): IdempotencyRecord {
-  const { token: _token, ...rest } = record;
-  return rest;
+function publicRecord(record: IdempotencyRecord): IdempotencyRecord {
+  const { key, fingerprint, status, response, createdAt, expiresAt, lockExpiresAt } = record;
+  return { key, fingerprint, status, response, createdAt, expiresAt, lockExpiresAt };
 }

@@ -1,0 +1,185 @@
+/**
+ * Web-standard `Request` / `Response` to and from core's neutral shapes, for every middleware that runs
+ * on the Fetch API (the fetch wrapper, Hono, ...): Node, Bun, Deno and Workers alike.
+ */
+import type { HttpResponse, IdempotencyRequest } from './http';
+
+export type WebBodyRead = { kind: 'raw'; bytes: Uint8Array } | { kind: 'too-large' } | { kind: 'aborted' };
+
+/**
+ * Reads a request body for the fingerprint from a clone, so the original stays readable for the
+ * handler. Stops at `limit` bytes (the rest is never buffered for the fingerprint).
+ */
+export async function readWebRequestBody(request: Request, limit: number): Promise<WebBodyRead> {
+  if (request.body === null) return { kind: 'raw', bytes: new Uint8Array(0) };
+  const reader = request.clone().body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+      if (size > limit) {
+        void reader.cancel().catch(() => undefined);
+        return { kind: 'too-large' };
+      }
+    }
+  } catch {
+    // The client went away mid-body: nobody is left to answer.
+    return { kind: 'aborted' };
+  }
+  return { kind: 'raw', bytes: concat(chunks, size) };
+}
+
+export interface WebRequestParts {
+  /** The header holding the key (lower or any case). */
+  keyHeader: string;
+  /** The exact body bytes, when read. */
+  body?: Uint8Array;
+  /** The body a parser already produced, when the raw bytes are gone. */
+  parsedBody?: unknown;
+  /** The framework's own request object handed to user callbacks; default the `Request`. */
+  raw?: unknown;
+}
+
+/** Converts a Web `Request` into core's neutral request. */
+export function fromWebRequest(request: Request, parts: WebRequestParts): IdempotencyRequest {
+  const headers: Record<string, string | string[]> = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const keyHeader = parts.keyHeader.toLowerCase();
+  const key = headers[keyHeader];
+  // The Fetch API joins a repeated header into one value with ", ", so a key sent twice arrives as
+  // "a, b". The key is a single sf-string item: a comma outside quotes means several values, which
+  // core rejects as ambiguous (a key that itself holds a comma must be sent quoted).
+  if (typeof key === 'string') {
+    const members = splitListHeader(key);
+    if (members.length > 1) headers[keyHeader] = members;
+  }
+  const url = new URL(request.url);
+  return {
+    method: request.method,
+    url: url.pathname + url.search,
+    headers,
+    ...(parts.body !== undefined ? { body: parts.body } : {}),
+    ...(parts.parsedBody !== undefined ? { parsedBody: parts.parsedBody } : {}),
+    raw: parts.raw ?? request,
+  };
+}
+
+/** Builds a Web `Response` from a response core decided on (a replay or a problem+json error). */
+export function toWebResponse(response: HttpResponse): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  return new Response(NULL_BODY_STATUSES.has(response.status) ? null : (response.body as BodyInit), { status: response.status, headers });
+}
+
+/** A Web response's headers as core stores them: lower-case names, `Set-Cookie` as an array. */
+export function webResponseHeaders(headers: Headers): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') result[name] = value;
+  });
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) result['set-cookie'] = cookies;
+  return result;
+}
+
+export interface CapturedWebResponse {
+  /**
+   * What to hand to `execution.finish()`: the whole response, or — when the body outgrew the limit —
+   * its first bytes, which core records as "processed, response not stored".
+   */
+  record: HttpResponse;
+  /** The response to send once `finish()` resolved: the same status, headers and bytes. */
+  response: Response;
+}
+
+/**
+ * Buffers a handler's response body up to `limit` bytes (core's `maxResponseBytes`) so the record can
+ * be committed before the client sees a byte. A larger body is not buffered whole: the prefix read so
+ * far is recorded and the rest streams to the client after it, so memory stays bounded.
+ */
+export async function readWebResponse(response: Response, limit: number): Promise<CapturedWebResponse> {
+  const init = { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) };
+  const headers = webResponseHeaders(response.headers);
+  if (response.body === null) {
+    return { record: { status: response.status, headers, body: new Uint8Array(0) }, response: new Response(null, init) };
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > limit) {
+      const prefix = concat(chunks, size);
+      return { record: { status: response.status, headers, body: prefix }, response: new Response(prefixedStream(prefix, reader), init) };
+    }
+  }
+  const body = concat(chunks, size);
+  return { record: { status: response.status, headers, body }, response: new Response(body as BodyInit, init) };
+}
+
+/** The bytes already read, then whatever the reader still yields. */
+function prefixedStream(prefix: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
+  let sentPrefix = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!sentPrefix) {
+        sentPrefix = true;
+        controller.enqueue(prefix);
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** Splits a list header on the commas outside quoted strings: `"a,b", c` → [`"a,b"`, `c`]. */
+function splitListHeader(value: string): string[] {
+  const members: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i] as string;
+    if (quoted && char === '\\' && i + 1 < value.length) {
+      current += char + value[++i];
+      continue;
+    }
+    if (char === '"') quoted = !quoted;
+    if (char === ',' && !quoted) {
+      members.push(current.trim());
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  members.push(current.trim());
+  return members;
+}
