@@ -30,15 +30,18 @@ export const ACQUIRE = script(
   'acquire',
   `local f = redis.call('HMGET', KEYS[1], 'status', 'fingerprint', 'createdAt', 'expiresAt', 'lockExpiresAt', 'response')
 local now = tonumber(ARGV[1])
-if f[1] and tonumber(f[4]) > now then
-  if f[1] == 'completed' then
-    return {'completed', f[2], f[3], f[4], f[5], f[6]}
+if f[1] then
+  if tonumber(f[4]) > now then
+    if f[1] == 'completed' then
+      return {'completed', f[2], f[3], f[4], f[5], f[6]}
+    end
+    if tonumber(f[5]) > now then
+      return {'in_progress', f[2], f[3], f[4], f[5]}
+    end
   end
-  if tonumber(f[5]) > now then
-    return {'in_progress', f[2], f[3], f[4], f[5]}
-  end
+  -- Stale (expired, or its lease ran out): start over from an empty hash.
+  redis.call('DEL', KEYS[1])
 end
-redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'status', 'in_progress', 'fingerprint', ARGV[3], 'token', ARGV[2],
   'createdAt', ARGV[1], 'expiresAt', ARGV[4], 'lockExpiresAt', ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
