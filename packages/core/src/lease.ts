@@ -14,6 +14,9 @@ export interface LeaseSettings {
   onStoreError: (error: IdempotencyError, key: string) => void;
 }
 
+const RETRY_START_MS = 50;
+const RETRY_MAX_MS = 1_000;
+
 export class Lease {
   private timer: ReturnType<typeof setInterval> | undefined;
   private ended = false;
@@ -25,7 +28,7 @@ export class Lease {
     private readonly token: string,
     private readonly settings: LeaseSettings,
   ) {
-    this.timer = setInterval(() => void this.renew(), Math.max(1, Math.floor(settings.lockTtl / 3)));
+    this.timer = setInterval(() => void this.renew(), this.renewEvery());
     this.timer.unref?.();
   }
 
@@ -34,22 +37,33 @@ export class Lease {
     return this.lostReported;
   }
 
-  /** Stores the encoded response; false when the lease was lost (the other owner's result stands). */
+  /**
+   * Stores the encoded response; false when the lease was lost (the other owner's result stands).
+   *
+   * If the store fails here, the handler has already run: throws StorageError, but retries `complete`
+   * in the background (every third of `lockTtl` at most) until it lands, the lease is lost, or `ttl`
+   * passes. Giving up would let a retry run the handler again as soon as the lease expired; retrying
+   * makes the record land as soon as the store is back, normally before the lease can be taken over.
+   * (No renewals meanwhile: while the store is down they fail too, and once it is back the complete
+   * itself succeeds.)
+   */
   async complete(payload: Uint8Array): Promise<boolean> {
-    if (!this.end()) return false;
-    let owned: boolean;
+    if (this.ended) return false;
+    this.ended = true;
+    this.stopRenewing();
     try {
-      owned = await this.store.complete(this.key, this.token, payload, { ttlMs: this.settings.ttl, now: this.settings.now() });
+      return await this.tryComplete(payload);
     } catch (error) {
+      this.retryComplete(payload, this.settings.now() + this.settings.ttl, RETRY_START_MS);
       throw toStorageError(error, 'complete');
     }
-    if (!owned) this.reportLost();
-    return owned;
   }
 
   /** Gives the key up so a retry may run again. Never throws: a failed release expires with the lock. */
   async release(): Promise<void> {
-    if (!this.end()) return;
+    if (this.ended) return;
+    this.ended = true;
+    this.stopRenewing();
     try {
       await this.store.release(this.key, this.token);
     } catch (error) {
@@ -57,23 +71,44 @@ export class Lease {
     }
   }
 
-  private end(): boolean {
-    if (this.ended) return false;
-    this.ended = true;
+  private async tryComplete(payload: Uint8Array): Promise<boolean> {
+    const owned = await this.store.complete(this.key, this.token, payload, { ttlMs: this.settings.ttl, now: this.settings.now() });
+    if (!owned) this.reportLost();
+    return owned;
+  }
+
+  private retryComplete(payload: Uint8Array, deadline: number, delay: number): void {
+    if (this.lostReported || this.settings.now() >= deadline) return;
+    const retry = setTimeout(async () => {
+      try {
+        await this.tryComplete(payload);
+      } catch (error) {
+        this.settings.onStoreError(toStorageError(error, 'complete'), this.key);
+        this.retryComplete(payload, deadline, Math.min(delay * 2, RETRY_MAX_MS, this.renewEvery()));
+      }
+    }, delay);
+    retry.unref?.();
+  }
+
+  private renewEvery(): number {
+    return Math.max(1, Math.floor(this.settings.lockTtl / 3));
+  }
+
+  private stopRenewing(): void {
     clearInterval(this.timer);
-    return true;
+    this.timer = undefined;
   }
 
   private async renew(): Promise<void> {
     try {
       const owned = await this.store.extend(this.key, this.token, { lockTtlMs: this.settings.lockTtl, now: this.settings.now() });
-      if (!owned && !this.ended) {
-        clearInterval(this.timer);
+      if (!owned && this.timer !== undefined) {
+        this.stopRenewing();
         this.reportLost();
       }
     } catch (error) {
       // A failed renewal is retried on the next tick; the lease only lapses after a whole lockTtl.
-      if (!this.ended) this.settings.onStoreError(toStorageError(error, 'extend'), this.key);
+      if (this.timer !== undefined) this.settings.onStoreError(toStorageError(error, 'extend'), this.key);
     }
   }
 

@@ -150,6 +150,23 @@ describe('Idempotency.handle', () => {
     if (first.action === 'execute') expect(await first.execution.finish(ok())).toEqual({ stored: true });
   });
 
+  it('retries complete in the background when the store fails at complete, so the retry replays', async () => {
+    let failures = 1;
+    const flaky = Object.assign(Object.create(store), {
+      complete: (...args: Parameters<IdempotencyStore['complete']>) =>
+        failures-- > 0 ? Promise.reject(new Error('ECONNRESET')) : store.complete(...args),
+    }) as IdempotencyStore;
+    const onStoreError = jest.fn();
+    const idem = new Idempotency({ store: flaky, lockTtl: 300, onStoreError });
+    expect(await execute(idem, request('k13'))).toEqual({ stored: false });
+    expect(onStoreError).toHaveBeenCalledWith(expect.objectContaining({ code: 'STORAGE_ERROR' }), expect.anything());
+    const during = await idem.handle(request('k13'));
+    expect(during.action === 'respond' && during.response.status).toBe(409);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const after = await idem.handle(request('k13'));
+    expect(after.action === 'respond' && after.replayed).toBe(true);
+  });
+
   it('reports a lost lease and does not overwrite the new owner’s result', async () => {
     let clock = Date.now();
     const onLeaseLost = jest.fn();

@@ -166,8 +166,14 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       await store.complete(key, first.token, bytes('old'), { ttlMs: 1_000, now });
       assert.equal((await store.get(key, { now: now + 999 }))?.status, 'completed');
       assert.equal(await store.get(key, { now: now + 1_001 }), undefined);
-      const fresh = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: now + 1_001 });
+      const fresh = await store.acquire(key, 'fp-new', { lockTtlMs: LOCK, ttlMs: TTL, now: now + 1_001 });
       assert.equal(fresh.state, 'acquired');
+      // Nothing of the expired record survives into the new one.
+      const record = await store.get(key, { now: now + 1_002 });
+      assert.equal(record?.status, 'in_progress');
+      assert.equal(record?.fingerprint, 'fp-new');
+      assert.equal(record?.response, undefined);
+      assert.equal(record?.createdAt, now + 1_001);
     });
 
     check('get returns the record and delete removes it', async (key, now) => {

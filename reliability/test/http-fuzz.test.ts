@@ -1,0 +1,97 @@
+/**
+ * HTTP fuzz: thousands of hostile requests on raw sockets against an app process (Express + memory,
+ * then plain node:http + the same middleware). Never an answer ≥ 500, never a crash or an unhandled
+ * rejection, never a key run twice, and the process's memory stays bounded. The seed is printed;
+ * IDEM_FUZZ_SEED=<seed> replays the exact same cases.
+ */
+import { eventsFile, killAllApps, readEvents, removeEventsDir, startApp, type AppProcess } from './support/apps';
+import { fuzzCase, type FuzzCase } from './support/fuzz-cases';
+import { sendRaw } from './support/raw-http';
+import { reportTally, tally } from './support/tally';
+
+reportTally('http-fuzz');
+
+const SEED = process.env.IDEM_FUZZ_SEED ? Number(process.env.IDEM_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
+const CONCURRENCY = 48;
+const HEAP_GROWTH_LIMIT = 128 * 1024 * 1024;
+
+interface Failure {
+  index: number;
+  kind: string;
+  status?: number;
+  why: string;
+}
+
+async function fuzz(app: AppProcess, cases: number, namespace: string): Promise<{ failures: Failure[]; byKind: Record<string, Record<string, number>> }> {
+  const failures: Failure[] = [];
+  const byKind: Record<string, Record<string, number>> = {};
+  let next = 0;
+  const worker = async () => {
+    while (next < cases) {
+      const index = next++;
+      const testCase: FuzzCase = fuzzCase(SEED, index, namespace);
+      const answer = await sendRaw(app.port, testCase.request);
+      tally.fuzzCases++;
+      const label = answer.status === undefined ? 'none' : String(answer.status);
+      const counts = (byKind[testCase.kind] ??= {});
+      counts[label] = (counts[label] ?? 0) + 1;
+      if (answer.status !== undefined && answer.status >= 500) {
+        tally.answers5xx++;
+        failures.push({ index, kind: testCase.kind, status: answer.status, why: 'answer ≥ 500' });
+      } else if (answer.status === undefined && testCase.mustAnswer) {
+        failures.push({ index, kind: testCase.kind, why: 'no answer to a well-formed request' });
+      } else if (answer.status !== undefined && testCase.allowed && !testCase.allowed.includes(answer.status)) {
+        failures.push({ index, kind: testCase.kind, status: answer.status, why: `expected one of ${testCase.allowed.join(', ')}` });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { failures, byKind };
+}
+
+async function heapUsed(app: AppProcess): Promise<number> {
+  const stats = (await (await fetch(`${app.url}/stats`)).json()) as { heapUsed: number };
+  return stats.heapUsed;
+}
+
+describe.each([
+  ['Express + memory', 'express', 10_000],
+  ['node:http + @idem/express + memory', 'node-http', 3_000],
+] as const)('HTTP fuzz: %s', (_label, kind, cases) => {
+  let events: string;
+  let app: AppProcess;
+
+  beforeAll(async () => {
+    console.log(`HTTP fuzz seed ${SEED} (replay with IDEM_FUZZ_SEED=${SEED})`);
+    events = eventsFile();
+    app = await startApp({ store: { kind: 'memory', prefix: 'fuzz:' }, events, kind, lockTtl: 2_000, maxBodyBytes: 16 * 1024 });
+  });
+  afterAll(async () => {
+    await killAllApps();
+    removeEventsDir(events);
+  });
+
+  it(`survives ${cases} hostile requests: no answer ≥ 500, no crash, no unhandled rejection, no key run twice, bounded memory`, async () => {
+    const heapBefore = await heapUsed(app);
+    const { failures, byKind } = await fuzz(app, cases, `${kind}-${SEED}`);
+    console.log(`fuzz answers by kind (${kind}, seed ${SEED}): ${JSON.stringify(byKind)}`);
+    if (failures.length > 0) console.log(`seed ${SEED} failures: ${JSON.stringify(failures.slice(0, 20))}`);
+    expect(failures).toEqual([]);
+
+    expect(app.exited).toBe(false);
+    const log = readEvents(events);
+    expect(log.filter((e) => e.type === 'unhandled-rejection' || e.type === 'uncaught-exception')).toEqual([]);
+    const perKey = new Map<string, number>();
+    for (const e of log.filter((x) => x.type === 'exec')) perKey.set(String(e.key), (perKey.get(String(e.key)) ?? 0) + 1);
+    const doubled = [...perKey].filter(([, n]) => n > 1);
+    tally.executions += log.filter((e) => e.type === 'exec').length;
+    tally.doubleExecutions += doubled.length;
+    expect(doubled).toEqual([]);
+
+    // Bounded: after the run (and the abandoned requests' lease timers) the heap is back near its start.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const growth = (await heapUsed(app)) - heapBefore;
+    console.log(`heap growth after ${cases} fuzz cases: ${(growth / 1024 / 1024).toFixed(1)} MiB`);
+    expect(growth).toBeLessThan(HEAP_GROWTH_LIMIT);
+  }, 120_000);
+});
