@@ -30,9 +30,9 @@ async function expressServer(setup: ScenarioSetup) {
 function gatedApi(isAvailable: () => boolean): TestApi {
   return {
     describe,
-    it: (name, fn, timeout) => it(name, async () => (isAvailable() ? fn() : undefined), timeout),
-    beforeAll: (fn, timeout) => beforeAll(async () => (isAvailable() ? fn() : undefined), timeout),
-    afterAll: (fn, timeout) => afterAll(async () => (isAvailable() ? fn() : undefined), timeout),
+    it: (name, fn, timeout) => it(name, async () => (isAvailable() ? fn?.() : undefined), timeout),
+    beforeAll: (fn, timeout) => beforeAll(async () => (isAvailable() ? fn?.() : undefined), timeout),
+    afterAll: (fn, timeout) => afterAll(async () => (isAvailable() ? fn?.() : undefined), timeout),
   };
 }
 

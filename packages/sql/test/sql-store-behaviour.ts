@@ -3,7 +3,7 @@
  * SQL-specific behaviour (migrate, purge, table option, storage layout) and the multi-process race.
  */
 import { createHash } from 'node:crypto';
-import { runProcessRace, storeConformanceSuite, type TestApi } from '@idem/testkit';
+import { runProcessRace, storeConformanceSuite } from '@idem/testkit';
 import { IdempotencyRunner } from '@idem/core';
 import { SqlStore, type DialectName } from '../src';
 import type { TestDatabase } from './databases';
@@ -22,7 +22,7 @@ export function describeSqlStore(database: TestDatabase): void {
   const { table, dialect } = database;
   let available = false;
 
-  storeConformanceSuite({ describe, it: it as TestApi['it'], beforeAll, afterAll }, `SqlStore (${database.label})`, {
+  storeConformanceSuite({ describe, it, beforeAll, afterAll }, `SqlStore (${database.label})`, {
     available: async () => (available = await database.available()),
     createStore: async ({ prefix }) => {
       const store = new SqlStore({ dialect, table, prefix });

@@ -1,0 +1,3 @@
+export { idempotency } from './plugin';
+export type { FastifyIdempotencyOptions, RouteIdempotencyConfig } from './options';
+export type { IdempotencyOutcome } from './outcome';

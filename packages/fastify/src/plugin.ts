@@ -1,0 +1,160 @@
+/**
+ * The Fastify 5 plugin. Hooks only translate — every decision is core's `Idempotency.handle()`:
+ * - `preParsing` keeps a copy of the raw body bytes as they stream to the content parser;
+ * - `preHandler` (after parsing, validation and your auth hooks) asks core: pass, reply, or run;
+ * - `onSend` records the serialized payload (schema serialization included) BEFORE it is sent;
+ * - `onError` marks a handler that threw: its error reply is never recorded, the key is released.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ConfigurationError, guardAbandonedExecution, nodeRequestHeaders, type AbandonGuard, type Execution, type IdempotencyRequest } from '@idem/core';
+import type { FastifyIdempotencyOptions, RouteIdempotencyConfig } from './options';
+import { initialOutcome, type IdempotencyOutcome } from './outcome';
+import { capturePayload } from './payload';
+import { createProtection, type Protection } from './protection';
+import { teeRequestBody, type RawBody } from './request-body';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What idem did with this request (set for every request once the plugin is registered). */
+    idempotency: IdempotencyOutcome;
+  }
+  interface FastifyContextConfig {
+    /** Opt this route in (`true`, or its own options) or out (`false`) of idempotency. */
+    idempotency?: RouteIdempotencyConfig;
+  }
+}
+
+interface RequestState {
+  protection: Protection;
+  rawBody?: RawBody;
+  execution?: Execution;
+  guard?: AbandonGuard;
+  failed?: boolean;
+}
+
+/** Options Fastify's `register` itself understands: never handed to core. */
+const REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'];
+
+const plugin: FastifyPluginAsync<FastifyIdempotencyOptions> = async (fastify, registered) => {
+  const { global = true, ...options } = stripRegisterOptions(registered);
+  if (typeof global !== 'boolean') throw new ConfigurationError('`global` must be a boolean');
+  const base = createProtection(options);
+  // Routes with their own options get their own manager, built once per route.
+  const perRoute = new WeakMap<object, Protection>();
+  const states = new WeakMap<FastifyRequest, RequestState>();
+
+  const protectionFor = (request: FastifyRequest): Protection | undefined => {
+    const config = request.routeOptions.config as { idempotency?: RouteIdempotencyConfig } | undefined;
+    const setting = config?.idempotency;
+    if (setting === false) return undefined;
+    if (setting === undefined) return global ? base : undefined;
+    if (setting === true) return base;
+    let protection = perRoute.get(config!);
+    if (!protection) perRoute.set(config!, (protection = createProtection({ ...options, ...setting })));
+    return protection;
+  };
+
+  // Declared up front (null, set per request in onRequest) so every request object keeps one shape.
+  fastify.decorateRequest('idempotency', null as unknown as IdempotencyOutcome);
+
+  // A route's own options are checked when the route is declared, not on its first request.
+  fastify.addHook('onRoute', (route) => {
+    const setting = route.config?.idempotency;
+    if (setting !== undefined && typeof setting !== 'boolean') createProtection({ ...options, ...setting });
+  });
+
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    request.idempotency = initialOutcome();
+    done();
+  });
+
+  fastify.addHook('preParsing', async (request, _reply, payload) => {
+    const protection = protectionFor(request);
+    if (!protection) return payload;
+    const state: RequestState = { protection };
+    states.set(request, state);
+    return teeRequestBody(payload, protection.maxBodyBytes, (body) => {
+      state.rawBody = body;
+    });
+  });
+
+  fastify.addHook('preHandler', async (request, reply) => {
+    const protection = protectionFor(request);
+    if (!protection) return;
+    const state = states.get(request) ?? { protection };
+    states.set(request, state);
+    if (state.rawBody?.kind === 'too-large') protection.markTooLarge(request);
+    const decision = await protection.manager.handle(toIdempotencyRequest(request, state.rawBody, protection.keyHeader), request);
+    if (decision.action === 'pass') return;
+    if (decision.action === 'respond') {
+      request.idempotency = { protected: true, replayed: decision.replayed, stored: false };
+      const { status, headers, body } = decision.response;
+      return reply.code(status).headers(headers).send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    }
+    const { execution } = decision;
+    request.idempotency = { protected: execution.protected, replayed: false, stored: false };
+    state.execution = execution;
+    state.guard = guardAbandonedExecution(execution, protection.lockTtl);
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) state.guard?.clientGone();
+    });
+  });
+
+  fastify.addHook('onError', async (request) => {
+    const state = states.get(request);
+    if (state) state.failed = true;
+  });
+
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const state = states.get(request);
+    const execution = state?.execution;
+    if (!state || !execution) return payload;
+    state.execution = undefined; // an error reply sent after this one must not be recorded again
+    state.guard?.settle();
+    // The handler threw: this is the error handler's reply, never recorded; a retry runs again.
+    if (state.failed) {
+      await execution.abort();
+      return payload;
+    }
+    let captured;
+    try {
+      captured = await capturePayload(payload, state.protection.maxResponseBytes);
+    } catch (error) {
+      await execution.abort();
+      throw error;
+    }
+    const { stored } = await execution.finish({ status: reply.statusCode, headers: replyHeaders(reply), body: captured.bytes });
+    request.idempotency = { ...request.idempotency, stored };
+    return captured.payload;
+  });
+};
+
+function toIdempotencyRequest(request: FastifyRequest, rawBody: RawBody | undefined, keyHeader: string): IdempotencyRequest {
+  const bytes = rawBody?.kind === 'raw' ? rawBody.bytes : request.body === undefined ? Buffer.alloc(0) : undefined;
+  return {
+    method: request.method,
+    url: request.url,
+    headers: nodeRequestHeaders(request.raw, keyHeader),
+    ...(bytes !== undefined ? { body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) } : { parsedBody: request.body }),
+    raw: request,
+  };
+}
+
+function replyHeaders(reply: FastifyReply): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value === undefined) continue;
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.map(String) : String(value);
+  }
+  return headers;
+}
+
+function stripRegisterOptions(options: FastifyIdempotencyOptions): FastifyIdempotencyOptions {
+  const copy = { ...options } as Record<string, unknown>;
+  for (const name of REGISTER_OPTIONS) delete copy[name];
+  return copy as unknown as FastifyIdempotencyOptions;
+}
+
+/** `app.register(idempotency, { store, ... })`: wrapped with fastify-plugin so its hooks cover the app. */
+export const idempotency = fp(plugin, { fastify: '5.x', name: '@idem/fastify' });

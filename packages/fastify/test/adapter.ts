@@ -1,0 +1,19 @@
+/** Mounts the plugin in a Fastify app around the shared scenario handler. */
+import Fastify from 'fastify';
+import { listen, type ScenarioSetup } from '@idem/testkit';
+import { idempotency } from '../src';
+
+export async function fastifyAdapter(setup: ScenarioSetup) {
+  const app = Fastify({ bodyLimit: 10 * 1024 * 1024 });
+  // The scenario handler wants the raw bytes of every body, whatever its content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  await app.register(idempotency, setup.options);
+  app.all('/*', async (request, reply) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const response = await setup.handle({ method: request.method, url: request.url, headers: request.headers, body });
+    return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body));
+  });
+  await app.ready();
+  return listen(app.server);
+}

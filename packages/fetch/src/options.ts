@@ -1,0 +1,14 @@
+/** The wrapper's own options, on top of every option of core's manager. */
+import type { IdempotencyOptions } from '@idem/core';
+
+export interface FetchIdempotencyOptions<Req extends Request = Request> extends IdempotencyOptions<Req> {
+  /**
+   * Most request-body bytes read (from a clone: the handler still gets the whole body) to fingerprint
+   * a request. A protected request with a larger body is answered 413; others pass untouched.
+   * Default 1 MiB.
+   */
+  maxBodyBytes?: number;
+}
+
+/** Option names core does not know: passed to the manager so its validation accepts them. */
+export const WRAPPER_OPTION_NAMES = ['maxBodyBytes'] as const;

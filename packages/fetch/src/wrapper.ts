@@ -1,0 +1,61 @@
+/**
+ * `idempotency(options)` returns `protect(handler)` for Web `Request -> Response` handlers: Next.js route
+ * handlers, `Bun.serve`, `Deno.serve`, Cloudflare Workers. It only translates: every decision (pass,
+ * replay, error, run) is core's `Idempotency.handle()`.
+ */
+import {
+  DEFAULTS,
+  fromWebRequest,
+  Idempotency,
+  readWebRequestBody,
+  readWebResponse,
+  resolveMaxBodyBytes,
+  toWebResponse,
+  withBodyLimit,
+  type Execution,
+} from '@idem/core';
+import { WRAPPER_OPTION_NAMES, type FetchIdempotencyOptions } from './options';
+import { recordOutcome } from './outcome';
+
+/** A Web handler; extra arguments (Next.js' `{ params }`, Bun's `server`, Workers' `env, ctx`) pass through. */
+export type FetchHandler<Req extends Request = Request, Args extends unknown[] = unknown[]> = (
+  request: Req,
+  ...args: Args
+) => Response | Promise<Response>;
+
+export type Protect<Req extends Request> = <Args extends unknown[]>(handler: FetchHandler<Req, Args>) => (request: Req, ...args: Args) => Promise<Response>;
+
+export function idempotency<Req extends Request = Request>(options: FetchIdempotencyOptions<Req>): Protect<Req> {
+  const maxBodyBytes = resolveMaxBodyBytes(options?.maxBodyBytes);
+  const limit = withBodyLimit(options, maxBodyBytes);
+  const manager = new Idempotency<Req>(limit.options, WRAPPER_OPTION_NAMES);
+  const keyHeader = options.header ?? DEFAULTS.header;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+
+  return (handler) =>
+    async function idempotentHandler(request, ...args) {
+      const body = await readWebRequestBody(request, maxBodyBytes);
+      // The client left mid-body: nobody reads this answer, and the handler never runs.
+      if (body.kind === 'aborted') return new Response(null, { status: 400 });
+      if (body.kind === 'too-large') limit.markTooLarge(request);
+      const neutral = fromWebRequest(request, { keyHeader, body: body.kind === 'raw' ? body.bytes : undefined });
+      const decision = await manager.handle(neutral, request);
+      if (decision.action === 'pass') return handler(request, ...args);
+      if (decision.action === 'respond') return recordOutcome(toWebResponse(decision.response), { replayed: decision.replayed, stored: false });
+      return run(decision.execution, () => handler(request, ...args));
+    };
+
+  /** Runs the handler, commits its response BEFORE returning it, and releases the key if it failed. */
+  async function run(execution: Execution, call: () => Response | Promise<Response>): Promise<Response> {
+    let captured;
+    try {
+      captured = await readWebResponse(await call(), maxResponseBytes);
+    } catch (error) {
+      // The handler (or its body stream) failed: nothing is stored, a retry runs again.
+      await execution.abort();
+      throw error;
+    }
+    const { stored } = await execution.finish(captured.record);
+    return recordOutcome(captured.response, { replayed: false, stored });
+  }
+}

@@ -1,0 +1,3 @@
+export { idempotency, type IdempotencyEnv } from './middleware';
+export type { HonoIdempotencyOptions } from './options';
+export type { IdempotencyOutcome, IdempotencyVariables } from './outcome';

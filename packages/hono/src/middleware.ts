@@ -1,0 +1,65 @@
+/**
+ * `idempotency(options)`: a typed Hono middleware on the Web `Request` / `Response`, so it runs on
+ * Node, Bun, Deno and Workers. It only translates: every decision is core's `Idempotency.handle()`.
+ */
+import type { Context, Env, MiddlewareHandler } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import {
+  DEFAULTS,
+  fromWebRequest,
+  Idempotency,
+  readWebResponse,
+  resolveMaxBodyBytes,
+  toWebResponse,
+  withBodyLimit,
+  type Execution,
+} from '@idem/core';
+import { MIDDLEWARE_OPTION_NAMES, type HonoIdempotencyOptions } from './options';
+import type { IdempotencyVariables } from './outcome';
+import { readBody } from './request-body';
+
+export type IdempotencyEnv = { Variables: IdempotencyVariables };
+
+export function idempotency<E extends Env = Env>(options: HonoIdempotencyOptions<E>): MiddlewareHandler<E & IdempotencyEnv> {
+  const maxBodyBytes = resolveMaxBodyBytes(options?.maxBodyBytes);
+  const limit = withBodyLimit<Context<E>>(options, maxBodyBytes);
+  const manager = new Idempotency<Context<E>>(limit.options, MIDDLEWARE_OPTION_NAMES);
+  const keyHeader = options.header ?? DEFAULTS.header;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+
+  return createMiddleware<E & IdempotencyEnv>(async (c, next) => {
+    c.set('idempotency', { protected: false, replayed: false, stored: false });
+    const body = await readBody(c, maxBodyBytes);
+    // The client left mid-body: nobody reads this answer, and the handler never runs.
+    if (body.kind === 'aborted') return c.body(null, 400);
+    if (body.kind === 'too-large') limit.markTooLarge(c as unknown as Context<E>);
+    const neutral = fromWebRequest(c.req.raw, { keyHeader, body: body.kind === 'raw' ? body.bytes : undefined, raw: c });
+    const decision = await manager.handle(neutral, c as unknown as Context<E>);
+    if (decision.action === 'pass') return next();
+    if (decision.action === 'respond') {
+      c.set('idempotency', { protected: true, replayed: decision.replayed, stored: false });
+      return toWebResponse(decision.response);
+    }
+    c.set('idempotency', { protected: decision.execution.protected, replayed: false, stored: false });
+    await next();
+    await commit(c, decision.execution);
+  });
+
+  /** Records the handler's response BEFORE Hono sends it, or releases the key when the handler threw. */
+  async function commit(c: Context<E & IdempotencyEnv>, execution: Execution): Promise<void> {
+    // Hono caught the handler's error and its onError built the response: nothing is stored.
+    if (c.error) return execution.abort();
+    let captured;
+    try {
+      captured = await readWebResponse(c.res, maxResponseBytes);
+    } catch (error) {
+      await execution.abort();
+      throw error;
+    }
+    const { stored } = await execution.finish(captured.record);
+    c.set('idempotency', { ...c.get('idempotency'), stored });
+    // Unset first: assigning over a response makes Hono merge the old headers into the new one.
+    c.res = undefined;
+    c.res = captured.response;
+  }
+}

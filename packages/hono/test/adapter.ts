@@ -1,0 +1,29 @@
+/** Mounts the middleware in a Hono app around the shared scenario handler. */
+import { Hono } from 'hono';
+import { createAdaptorServer } from '@hono/node-server';
+import { listen, type ScenarioResponse, type ScenarioSetup } from '@idem/testkit';
+import { idempotency } from '../src';
+
+export function toResponse(response: ScenarioResponse): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  return new Response(response.body as BodyInit, { status: response.status, headers });
+}
+
+export function scenarioApp(setup: ScenarioSetup): Hono {
+  const app = new Hono();
+  app.use(idempotency(setup.options));
+  app.all('*', async (c) => {
+    const url = new URL(c.req.url);
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    return toResponse(await setup.handle({ method: c.req.method, url: url.pathname + url.search, headers: c.req.header(), body }));
+  });
+  return app;
+}
+
+/** A real Node server through @hono/node-server. */
+export async function honoNodeAdapter(setup: ScenarioSetup) {
+  return listen(createAdaptorServer({ fetch: scenarioApp(setup).fetch }) as Parameters<typeof listen>[0]);
+}

@@ -1,0 +1,3 @@
+export { idempotency } from './middleware';
+export type { KoaIdempotencyOptions } from './options';
+export type { IdempotencyOutcome, IdempotencyState } from './outcome';

@@ -1,0 +1,106 @@
+/**
+ * `idempotency(options)`: Koa middleware. It only translates — every decision (pass, replay, error,
+ * run) is core's `Idempotency.handle()`. After the downstream middleware ran, `ctx.body` is turned into
+ * the exact bytes Koa would send, the record is committed, then Koa sends those bytes.
+ */
+import type { Context, Middleware } from 'koa';
+import {
+  DEFAULTS,
+  guardAbandonedExecution,
+  Idempotency,
+  nodeRequestHeaders,
+  resolveMaxBodyBytes,
+  withBodyLimit,
+  type Execution,
+  type HttpResponse,
+} from '@idem/core';
+import { MIDDLEWARE_OPTION_NAMES, type KoaIdempotencyOptions } from './options';
+import type { IdempotencyState } from './outcome';
+import { readBody } from './request-body';
+import { captureBody } from './response-body';
+
+export function idempotency<Ctx extends Context = Context>(options: KoaIdempotencyOptions<Ctx>): Middleware<IdempotencyState> {
+  const maxBodyBytes = resolveMaxBodyBytes(options?.maxBodyBytes);
+  const limit = withBodyLimit<Ctx>(options, maxBodyBytes);
+  const manager = new Idempotency<Ctx>(limit.options, MIDDLEWARE_OPTION_NAMES);
+  const keyHeader = options.header ?? DEFAULTS.header;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+  const lockTtl = options.lockTtl ?? DEFAULTS.lockTtl;
+
+  return async function idempotencyMiddleware(context, next) {
+    const ctx = context as unknown as Ctx & { state: IdempotencyState };
+    ctx.state.idempotency = { protected: false, replayed: false, stored: false };
+    const body = await readBody(ctx, maxBodyBytes);
+    // The client left mid-body: nobody is left to answer, and the handler never runs.
+    if (body.kind === 'aborted') return;
+    if (body.kind === 'too-large') limit.markTooLarge(ctx);
+    const decision = await manager.handle(
+      {
+        method: ctx.method,
+        url: ctx.originalUrl,
+        headers: nodeRequestHeaders(ctx.req, keyHeader),
+        ...(body.body !== undefined ? { body: body.body } : {}),
+        ...(body.parsedBody !== undefined ? { parsedBody: body.parsedBody } : {}),
+        raw: ctx,
+      },
+      ctx,
+    );
+    if (decision.action === 'pass') return next();
+    if (decision.action === 'respond') {
+      ctx.state.idempotency = { protected: true, replayed: decision.replayed, stored: false };
+      return send(ctx, decision.response);
+    }
+    ctx.state.idempotency = { protected: decision.execution.protected, replayed: false, stored: false };
+    await run(ctx, decision.execution, next);
+  };
+
+  async function run(ctx: Ctx & { state: IdempotencyState }, execution: Execution, next: () => Promise<unknown>): Promise<void> {
+    const guard = guardAbandonedExecution(execution, lockTtl);
+    ctx.res.once('close', () => {
+      if (!ctx.res.writableFinished) guard.clientGone();
+    });
+    let captured;
+    try {
+      await next();
+      // The app wrote to ctx.res itself: there is no body to record, and a wrong record is worse than none.
+      if (ctx.respond === false) throw new BypassedKoa();
+      captured = await captureBody(ctx, maxResponseBytes);
+    } catch (error) {
+      // The handler threw (Koa's error handling answers): nothing is stored, a retry runs again.
+      guard.settle();
+      await execution.abort();
+      if (error instanceof BypassedKoa) return;
+      throw error;
+    }
+    guard.settle();
+    const headers = { ...responseHeaders(ctx), ...captured.extraHeaders };
+    const { stored } = await execution.finish({ status: ctx.status, headers, body: captured.bytes });
+    ctx.state.idempotency = { ...ctx.state.idempotency, stored };
+    if (captured.body !== ctx.body) replaceBody(ctx, captured.body);
+  }
+}
+
+class BypassedKoa extends Error {}
+
+/** Writes a response core decided on (a replay or a problem+json error). */
+function send(ctx: Context, response: HttpResponse): void {
+  ctx.status = response.status;
+  ctx.set(response.headers);
+  ctx.body = Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength);
+}
+
+/** Swaps in the buffered copy of a body that could be read only once, keeping status and headers. */
+function replaceBody(ctx: Context, body: unknown): void {
+  const status = ctx.status;
+  ctx.body = body;
+  ctx.status = status;
+}
+
+function responseHeaders(ctx: Context): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(ctx.response.headers)) {
+    if (value === undefined) continue;
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.map(String) : String(value);
+  }
+  return headers;
+}

@@ -1,0 +1,20 @@
+/** Mounts the middleware in a Koa app around the shared scenario handler. */
+import Koa from 'koa';
+import { listen, type ScenarioSetup } from '@idem/testkit';
+import { idempotency } from '../src';
+
+export async function koaAdapter(setup: ScenarioSetup) {
+  const app = new Koa();
+  app.silent = true; // the scenario's thrown errors are expected: Koa answers 500 without logging them
+  app.use(idempotency(setup.options));
+  // No body parser: the handler reads the raw stream the middleware left intact.
+  app.use(async (ctx) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+    const response = await setup.handle({ method: ctx.method, url: ctx.originalUrl, headers: ctx.headers, body: Buffer.concat(chunks) });
+    ctx.status = response.status;
+    ctx.set(response.headers);
+    ctx.body = Buffer.from(response.body);
+  });
+  return listen(app.callback());
+}

@@ -1,0 +1,20 @@
+/**
+ * The request body for the fingerprint. Nest's body parsers run before interceptors, so, best first:
+ * the raw body Nest kept (`rawBody: true`), a raw parser's Buffer, the bytes of a body no parser read
+ * (read and pushed back into the stream for the handler), or else the parsed body.
+ */
+import { readNodeRequestBody, type IdempotencyRequest } from '@idem/core';
+import { keptRawBody, nodeRequest } from './platform';
+
+export type NestBody = Pick<IdempotencyRequest, 'body' | 'parsedBody'> & { kind: 'ok' | 'too-large' | 'aborted' };
+
+export async function readBody(request: object, limit: number): Promise<NestBody> {
+  const kept = keptRawBody(request);
+  if (kept) return kept.byteLength > limit ? { kind: 'too-large' } : { kind: 'ok', body: kept };
+  const parsed = (request as { body?: unknown }).body;
+  if (parsed instanceof Uint8Array) return parsed.byteLength > limit ? { kind: 'too-large' } : { kind: 'ok', body: parsed };
+  const read = await readNodeRequestBody(nodeRequest(request), limit);
+  if (read.kind === 'raw') return { kind: 'ok', body: read.bytes };
+  if (read.kind === 'consumed') return { kind: 'ok', parsedBody: parsed };
+  return { kind: read.kind };
+}

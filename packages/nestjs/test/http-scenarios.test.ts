@@ -1,0 +1,8 @@
+import { httpScenarioSuite } from '@idem/testkit';
+import { MemoryStore } from '@idem/memory';
+import { nestExpressAdapter, nestFastifyAdapter } from './adapters';
+
+const createStore = () => new MemoryStore();
+
+httpScenarioSuite({ describe, it, beforeAll, afterAll }, 'NestJS on Express', { createStore, createServer: nestExpressAdapter });
+httpScenarioSuite({ describe, it, beforeAll, afterAll }, 'NestJS on Fastify', { createStore, createServer: nestFastifyAdapter });
