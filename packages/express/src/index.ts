@@ -1,3 +1,4 @@
 export { idempotency, type IdempotencyMiddleware, type NextFunction } from './middleware';
 export { isReplayed, wasStored } from './outcome';
-export { DEFAULT_MAX_BODY_BYTES, type ExpressIdempotencyOptions } from './options';
+export type { ExpressIdempotencyOptions } from './options';
+export { DEFAULT_MAX_BODY_BYTES } from '@idem/core';

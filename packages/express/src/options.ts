@@ -1,6 +1,6 @@
 /** The middleware's own options, on top of every option of core's manager. */
 import type { IncomingMessage } from 'node:http';
-import { ConfigurationError, type IdempotencyOptions } from '@idem/core';
+import type { IdempotencyOptions } from '@idem/core';
 
 export interface ExpressIdempotencyOptions<Req extends IncomingMessage = IncomingMessage> extends IdempotencyOptions<Req> {
   /**
@@ -11,16 +11,5 @@ export interface ExpressIdempotencyOptions<Req extends IncomingMessage = Incomin
   maxBodyBytes?: number;
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-
 /** Option names core does not know: passed to the manager so its validation accepts them. */
 export const MIDDLEWARE_OPTION_NAMES = ['maxBodyBytes'] as const;
-
-export function resolveMaxBodyBytes(options: ExpressIdempotencyOptions<IncomingMessage>): number {
-  const value = options.maxBodyBytes;
-  if (value === undefined) return DEFAULT_MAX_BODY_BYTES;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigurationError('`maxBodyBytes` must be a positive whole number of bytes');
-  }
-  return value;
-}

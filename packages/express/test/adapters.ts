@@ -1,15 +1,10 @@
 /** The few lines that mount the middleware in each framework for the shared HTTP scenario suite. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express5 from 'express';
-import express4 from 'express4';
+import type express5 from 'express';
 import { listen, type ScenarioResponse, type ScenarioSetup } from '@idem/testkit';
 import { idempotency } from '../src';
 
 export type ExpressFactory = typeof express5;
-export const expressVersions: Array<[string, ExpressFactory]> = [
-  ['Express 5', express5],
-  ['Express 4', express4],
-];
 
 function send(res: ServerResponse, response: ScenarioResponse): void {
   res.statusCode = response.status;

@@ -4,7 +4,8 @@ import { ConfigurationError, keyFromBody, type IdempotencyOptions } from '@idem/
 import { MemoryStore } from '@idem/memory';
 import { listen, type ScenarioServer } from '@idem/testkit';
 import { idempotency, isReplayed, wasStored, type ExpressIdempotencyOptions } from '../src';
-import { expressVersions, type ExpressFactory } from './adapters';
+import type { ExpressFactory } from './adapters';
+import { expressVersions } from './express-versions';
 import { newKey, post, request } from './client';
 
 const unhandled: unknown[] = [];

@@ -1,6 +1,7 @@
 import { httpScenarioSuite } from '@idem/testkit';
 import { MemoryStore } from '@idem/memory';
-import { expressAdapter, expressVersions, nodeHttpAdapter } from './adapters';
+import { expressAdapter, nodeHttpAdapter } from './adapters';
+import { expressVersions } from './express-versions';
 
 const createStore = () => new MemoryStore();
 

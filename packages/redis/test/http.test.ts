@@ -1,8 +1,8 @@
 /** The shared HTTP scenario suite, over real sockets: Express 5 + @idem/express on a RedisStore. */
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import { idempotency } from '@idem/express';
-import { httpScenarioSuite, listen, serviceUrls, servicesRequired, type ScenarioSetup } from '@idem/testkit';
+import { expressAdapter } from '../../express/test/adapters';
+import { httpScenarioSuite, serviceUrls, servicesRequired } from '@idem/testkit';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../src';
 import { deleteKeysWithPrefix } from './support/cleanup';
@@ -10,24 +10,8 @@ import { redisReachableSync } from './support/reachable';
 
 const runPrefix = `idem-redis-http-${randomUUID().slice(0, 8)}:`;
 
-/** Express: idempotency first, then a body parser (the middleware must leave the body readable). */
-async function createServer(setup: ScenarioSetup) {
-  const app = express();
-  app.use(idempotency(setup.options));
-  app.use(express.raw({ type: () => true, limit: '10mb' }));
-  app.use(async (req, res, next) => {
-    try {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const response = await setup.handle({ method: req.method, url: req.originalUrl, headers: req.headers, body });
-      res.statusCode = response.status;
-      for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-      res.end(Buffer.from(response.body));
-    } catch (error) {
-      next(error);
-    }
-  });
-  return listen(app);
-}
+/** Express 5 with the middleware first and a body parser after it, as @idem/express tests it. */
+const createServer = expressAdapter(express);
 
 if (redisReachableSync(serviceUrls.redis)) {
   const client = new Redis(serviceUrls.redis, { maxRetriesPerRequest: 1 });
