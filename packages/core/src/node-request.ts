@@ -15,9 +15,12 @@ export interface NodeRequestLike {
  * key sent twice and reject it instead of using "a, b" as the key.
  */
 export function nodeRequestHeaders(req: NodeRequestLike, keyHeader: string): Headers {
-  const headers: Headers = { ...req.headers };
   const name = keyHeader.toLowerCase();
+  const joined = req.headers[name];
+  // Only a value holding ", " can be a repeated header; `headersDistinct` (built on first access, for
+  // every header) is consulted only then, and the header map is copied only when it changes.
+  if (typeof joined !== 'string' || !joined.includes(',')) return req.headers;
   const distinct = req.headersDistinct?.[name];
-  if (distinct !== undefined && distinct.length > 1) headers[name] = distinct;
-  return headers;
+  if (distinct === undefined || distinct.length < 2) return req.headers;
+  return { ...req.headers, [name]: distinct };
 }

@@ -21,95 +21,159 @@ export interface NodeResponseCapture {
 }
 
 /**
+ * Per-response capture state, kept under a symbol on the response. The patched methods and the
+ * `headersSent` getter are shared module-level functions that read it: V8 gives every response patched
+ * with the SAME functions the same hidden class, where a fresh closure per response gave each one a
+ * class of its own and made every property access in node's http code (and the framework's) megamorphic.
+ */
+class Capture implements NodeResponseCapture {
+  readonly chunks: Buffer[] = [];
+  readonly queued: PendingWrite[] = [];
+  size = 0;
+  committing = false;
+  started = false;
+  complete = false;
+  restored = false;
+  endCallback: Callback | undefined;
+  readonly saved: Array<{ name: Patched; value: unknown }>;
+  readonly realWrite: (chunk: Buffer, callback?: Callback) => boolean;
+  readonly realEnd: (chunk: Buffer, callback?: Callback) => ServerResponse;
+  readonly realHeadersSent: () => boolean;
+
+  constructor(
+    readonly res: ServerResponse,
+    readonly limit: number,
+    readonly commit: (response: HttpResponse) => Promise<void>,
+  ) {
+    const target = res as unknown as Record<Patched, unknown>;
+    this.saved = PATCHED.map((name) => ({ name, value: target[name] }));
+    this.realWrite = res.write as Capture['realWrite'];
+    this.realEnd = res.end as Capture['realEnd'];
+    this.realHeadersSent = headersSentGetter(res);
+  }
+
+  get uncommitted(): boolean {
+    return !this.committing;
+  }
+
+  add(bytes: Buffer): void {
+    this.chunks.push(bytes);
+    this.size += bytes.length;
+  }
+
+  startCommit(): void {
+    this.committing = true;
+    const { res } = this;
+    const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size);
+    const response: HttpResponse = { status: res.statusCode, headers: responseHeaders(res.getHeaders()), body };
+    const flush = () => this.flush(body);
+    this.commit(response).then(flush, flush);
+  }
+
+  private flush(body: Buffer): void {
+    // Restoring assigns rather than deletes: a delete drops `res` into V8's slow dictionary mode.
+    this.restored = true;
+    const target = this.res as unknown as Record<Patched, unknown>;
+    for (const { name, value } of this.saved) target[name] = value;
+    if (this.complete) {
+      this.realEnd.call(this.res, body, this.endCallback);
+      return;
+    }
+    this.realWrite.call(this.res, body);
+    for (const op of this.queued) {
+      if (op.end) this.realEnd.call(this.res, op.chunk, op.callback);
+      else this.realWrite.call(this.res, op.chunk, op.callback);
+    }
+  }
+}
+
+const CAPTURE = Symbol('idem.capture');
+type CapturedResponse = ServerResponse & { [CAPTURE]: Capture };
+const stateOf = (res: ServerResponse) => (res as CapturedResponse)[CAPTURE];
+
+function patchedWriteHead(this: ServerResponse, status: number, reason?: unknown, headers?: unknown): ServerResponse {
+  stateOf(this).started = true;
+  applyWriteHead(this, status, reason, headers);
+  return this;
+}
+
+function patchedFlushHeaders(this: ServerResponse): void {
+  stateOf(this).started = true;
+}
+
+function patchedWrite(this: ServerResponse, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+  const state = stateOf(this);
+  state.started = true;
+  const { bytes, done } = normalize(chunk, encoding, callback);
+  if (state.committing) {
+    state.queued.push({ end: false, chunk: bytes, callback: done });
+    return true;
+  }
+  state.add(bytes);
+  if (done) process.nextTick(done);
+  if (state.size > state.limit) state.startCommit();
+  return true;
+}
+
+function patchedEnd(this: ServerResponse, chunk?: unknown, encoding?: unknown, callback?: unknown): ServerResponse {
+  const state = stateOf(this);
+  state.started = true;
+  const { bytes, done } = normalize(chunk, encoding, callback);
+  if (state.committing) {
+    state.queued.push({ end: true, chunk: bytes, callback: done });
+    return this;
+  }
+  state.add(bytes);
+  state.complete = true;
+  state.endCallback = done;
+  state.startCommit();
+  return this;
+}
+
+/**
+ * While buffered, the response behaves as if its head were sent once the handler wrote anything, so
+ * error handlers (finalhandler) do not append their page to a half-written body; once flushed, node's
+ * own getter answers again. One shared descriptor object, for the hidden-class reason above.
+ */
+const HEADERS_SENT: PropertyDescriptor = {
+  configurable: true,
+  get(this: ServerResponse) {
+    const state = stateOf(this);
+    return state.restored ? state.realHeadersSent.call(this) : state.started;
+  },
+};
+
+/**
  * `commit` receives the response (the whole one, or its prefix when it outgrew `limit`) and resolves
  * when the bytes may go to the client; it must not reject.
  */
 export function captureNodeResponse(res: ServerResponse, limit: number, commit: (response: HttpResponse) => Promise<void>): NodeResponseCapture {
-  const target = res as unknown as Record<string, unknown>;
-  const saved = PATCHED.map((name) => ({ name, own: Object.prototype.hasOwnProperty.call(res, name), value: target[name] }));
-  const real = {
-    write: res.write as (chunk: Buffer, callback?: Callback) => boolean,
-    end: res.end as (chunk: Buffer, callback?: Callback) => ServerResponse,
-  };
-  const chunks: Buffer[] = [];
-  const queued: PendingWrite[] = [];
-  let size = 0;
-  let state: 'buffering' | 'committing' = 'buffering';
-  let started = false;
-  let endCallback: Callback | undefined;
-  let complete = false;
+  const state = new Capture(res, limit, commit);
+  (res as CapturedResponse)[CAPTURE] = state;
+  res.writeHead = patchedWriteHead as ServerResponse['writeHead'];
+  res.flushHeaders = patchedFlushHeaders;
+  res.write = patchedWrite as ServerResponse['write'];
+  res.end = patchedEnd as ServerResponse['end'];
+  Object.defineProperty(res, 'headersSent', HEADERS_SENT);
+  return state;
+}
 
-  const startCommit = () => {
-    state = 'committing';
-    const body = Buffer.concat(chunks, size);
-    const response: HttpResponse = { status: res.statusCode, headers: responseHeaders(res.getHeaders()), body };
-    const flush = () => {
-      restore();
-      if (complete) {
-        real.end.call(res, body, endCallback);
-        return;
-      }
-      real.write.call(res, body);
-      for (const op of queued) {
-        if (op.end) real.end.call(res, op.chunk, op.callback);
-        else real.write.call(res, op.chunk, op.callback);
-      }
+const headersSentGetters = new WeakMap<object, () => boolean>();
+
+/** node's own `headersSent` getter, found once per prototype. */
+function headersSentGetter(res: ServerResponse): () => boolean {
+  const proto = Object.getPrototypeOf(res) as object;
+  let getter = headersSentGetters.get(proto);
+  if (!getter) {
+    for (let at: object | null = proto; at && !getter; at = Object.getPrototypeOf(at) as object | null) {
+      getter = Object.getOwnPropertyDescriptor(at, 'headersSent')?.get as (() => boolean) | undefined;
+    }
+    getter ??= function (this: ServerResponse) {
+      return this.writableEnded;
     };
-    commit(response).then(flush, flush);
-  };
-
-  const restore = () => {
-    for (const { name, own, value } of saved) {
-      if (own) target[name] = value;
-      else delete target[name];
-    }
-    delete target.headersSent;
-  };
-
-  target.writeHead = function writeHead(status: number, reason?: unknown, headers?: unknown) {
-    started = true;
-    applyWriteHead(res, status, reason, headers);
-    return res;
-  };
-  target.flushHeaders = function flushHeaders() {
-    started = true;
-  };
-  target.write = function write(chunk: unknown, encoding?: unknown, callback?: unknown) {
-    started = true;
-    const { bytes, done } = normalize(chunk, encoding, callback);
-    if (state === 'committing') {
-      queued.push({ end: false, chunk: bytes, callback: done });
-      return true;
-    }
-    chunks.push(bytes);
-    size += bytes.length;
-    if (done) process.nextTick(done);
-    if (size > limit) startCommit();
-    return true;
-  };
-  target.end = function end(chunk?: unknown, encoding?: unknown, callback?: unknown) {
-    started = true;
-    const { bytes, done } = normalize(chunk, encoding, callback);
-    if (state === 'committing') {
-      queued.push({ end: true, chunk: bytes, callback: done });
-      return res;
-    }
-    chunks.push(bytes);
-    size += bytes.length;
-    complete = true;
-    endCallback = done;
-    startCommit();
-    return res;
-  };
-  // While buffered, the response behaves as if its head were sent once the handler wrote anything, so
-  // error handlers (finalhandler) do not append their page to a half-written body.
-  Object.defineProperty(res, 'headersSent', { configurable: true, get: () => started });
-
-  return {
-    get uncommitted() {
-      return state === 'buffering';
-    },
-  };
+    headersSentGetters.set(proto, getter);
+  }
+  return getter;
 }
 
 /** write(chunk, encoding?, cb?) / end(chunk?, encoding?, cb?) with every optional argument shape. */

@@ -1,9 +1,10 @@
 /**
  * The in-process store. Every transition runs synchronously inside one call, so on a single event loop
- * it is atomic by construction. A Map keeps insertion order, which makes "evict the oldest" O(1);
+ * it is atomic by construction. An insertion queue beside the Map makes "evict the oldest" O(1);
  * expired records are swept on an unref'd timer, so the store never keeps a process alive.
  */
 import { randomUUID } from 'node:crypto';
+import { InsertionQueue } from './insertion-queue';
 import { ConfigurationError, StorageError, type AcquireOptions, type AcquireResult, type IdempotencyRecord, type IdempotencyStore } from '@idem/core';
 
 export interface MemoryStoreOptions {
@@ -16,7 +17,8 @@ export interface MemoryStoreOptions {
 }
 
 export class MemoryStore implements IdempotencyStore {
-  private readonly records = new Map<string, IdempotencyRecord & { token?: string }>();
+  private readonly records = new Map<string, Entry>();
+  private readonly order = new InsertionQueue<Entry>();
   private readonly maxEntries: number;
   private readonly prefix: string;
   private readonly timer: ReturnType<typeof setInterval> | undefined;
@@ -45,10 +47,10 @@ export class MemoryStore implements IdempotencyStore {
     if (existing?.status === 'completed') return { state: 'completed', record: publicRecord(existing) };
     if (existing && existing.lockExpiresAt > now) return { state: 'in_progress', record: publicRecord(existing) };
     const token = randomUUID();
-    // Delete first so a re-created key moves to the end of the eviction order.
-    this.records.delete(id);
-    this.records.set(id, { key, fingerprint, status: 'in_progress', createdAt: now, expiresAt: now + ttlMs, lockExpiresAt: now + lockTtlMs, token });
-    this.evict(id, now);
+    const entry: Entry = { id, key, fingerprint, status: 'in_progress', createdAt: now, expiresAt: now + ttlMs, lockExpiresAt: now + lockTtlMs, token };
+    this.records.set(id, entry);
+    this.order.push(entry);
+    this.evict(entry, now);
     return { state: 'acquired', token };
   }
 
@@ -90,6 +92,7 @@ export class MemoryStore implements IdempotencyStore {
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.records.clear();
+    this.order.clear();
   }
 
   /** Drops every record expired at `now`. Runs on the sweep timer; callable by hand. */
@@ -123,18 +126,26 @@ export class MemoryStore implements IdempotencyStore {
    * a running request's lease would let its duplicate run. If every record is a live lease, the new
    * one is refused (StorageError, so HTTP answers 503) rather than breaking that promise.
    */
-  private evict(newId: string, now: number): void {
+  private evict(fresh: Entry, now: number): void {
+    if (this.order.length > 2 * this.maxEntries + 1024) this.order.compact((entry) => this.records.get(entry.id) === entry);
     if (this.records.size <= this.maxEntries) return;
-    for (const [id, record] of this.records) {
-      if (id === newId) break;
-      if (record.status === 'completed' || record.expiresAt <= now || record.lockExpiresAt <= now) {
-        this.records.delete(id);
+    for (let budget = this.order.length; budget > 0; budget--) {
+      const entry = this.order.shift() as Entry;
+      if (this.records.get(entry.id) !== entry) continue; // released, deleted or replaced since
+      if (entry !== fresh && (entry.status === 'completed' || entry.expiresAt <= now || entry.lockExpiresAt <= now)) {
+        this.records.delete(entry.id);
         return;
       }
+      this.order.push(entry); // a live lease (or the new record): keep it
     }
-    this.records.delete(newId);
+    this.records.delete(fresh.id);
     throw new StorageError(`Memory store is full: ${this.maxEntries} requests are in progress at once`);
   }
+}
+
+interface Entry extends IdempotencyRecord {
+  id: string;
+  token?: string;
 }
 
 /** The record without its token. The response bytes are shared, not copied: records are read-only. */
