@@ -21,10 +21,13 @@ export interface NodeResponseCapture {
 }
 
 /**
- * Per-response capture state, kept under a symbol on the response. The patched methods and the
- * `headersSent` getter are shared module-level functions that read it: V8 gives every response patched
- * with the SAME functions the same hidden class, where a fresh closure per response gave each one a
- * class of its own and made every property access in node's http code (and the framework's) megamorphic.
+ * How the response is intercepted, and why this way. The patched methods and the `headersSent` getter
+ * are shared module-level functions, and the per-response state sits in a WeakMap: adding a property
+ * to a node response whose prototype the framework replaced (Express does, per request) costs V8 a new
+ * hidden class each time (~3 us per property measured), and a fresh closure per response made every
+ * response's class different. They are assigned on the instance, never on a patched prototype: a
+ * mounted Express sub-app sets the response's prototype again, which would silently drop a
+ * prototype-level patch and let the response out uncommitted.
  */
 class Capture implements NodeResponseCapture {
   readonly chunks: Buffer[] = [];
@@ -35,9 +38,8 @@ class Capture implements NodeResponseCapture {
   complete = false;
   restored = false;
   endCallback: Callback | undefined;
-  readonly saved: Array<{ name: Patched; value: unknown }>;
-  readonly realWrite: (chunk: Buffer, callback?: Callback) => boolean;
-  readonly realEnd: (chunk: Buffer, callback?: Callback) => ServerResponse;
+  /** The methods in force before the capture, to call once flushed (and to put back on an instance). */
+  readonly real: Record<Patched, (...args: unknown[]) => unknown>;
   readonly realHeadersSent: () => boolean;
 
   constructor(
@@ -45,10 +47,8 @@ class Capture implements NodeResponseCapture {
     readonly limit: number,
     readonly commit: (response: HttpResponse) => Promise<void>,
   ) {
-    const target = res as unknown as Record<Patched, unknown>;
-    this.saved = PATCHED.map((name) => ({ name, value: target[name] }));
-    this.realWrite = res.write as Capture['realWrite'];
-    this.realEnd = res.end as Capture['realEnd'];
+    const target = res as unknown as Record<Patched, (...args: unknown[]) => unknown>;
+    this.real = { writeHead: target.writeHead, write: target.write, end: target.end, flushHeaders: target.flushHeaders };
     this.realHeadersSent = headersSentGetter(res);
   }
 
@@ -71,38 +71,54 @@ class Capture implements NodeResponseCapture {
   }
 
   private flush(body: Buffer): void {
-    // Restoring assigns rather than deletes: a delete drops `res` into V8's slow dictionary mode.
+    // Put the originals back by assignment, not delete: a delete drops `res` into slow dictionary mode.
     this.restored = true;
-    const target = this.res as unknown as Record<Patched, unknown>;
-    for (const { name, value } of this.saved) target[name] = value;
+    Object.assign(this.res, this.real);
+    const { write, end } = this.real;
     if (this.complete) {
-      this.realEnd.call(this.res, body, this.endCallback);
+      end.call(this.res, body, this.endCallback);
       return;
     }
-    this.realWrite.call(this.res, body);
+    write.call(this.res, body);
     for (const op of this.queued) {
-      if (op.end) this.realEnd.call(this.res, op.chunk, op.callback);
-      else this.realWrite.call(this.res, op.chunk, op.callback);
+      if (op.end) end.call(this.res, op.chunk, op.callback);
+      else write.call(this.res, op.chunk, op.callback);
     }
   }
 }
 
-const CAPTURE = Symbol('idem.capture');
-type CapturedResponse = ServerResponse & { [CAPTURE]: Capture };
-const stateOf = (res: ServerResponse) => (res as CapturedResponse)[CAPTURE];
+const captures = new WeakMap<object, Capture>();
 
-function patchedWriteHead(this: ServerResponse, status: number, reason?: unknown, headers?: unknown): ServerResponse {
-  stateOf(this).started = true;
+/** The capture in force for this response, or undefined once it was flushed (calls go to the originals). */
+function active(res: ServerResponse): Capture | undefined {
+  const state = captures.get(res);
+  return state && !state.restored ? state : undefined;
+}
+
+/** After the flush the originals are back on the instance; a call still routed here goes to them. */
+function original(res: ServerResponse, name: Patched, args: IArguments): unknown {
+  const state = captures.get(res) as Capture;
+  return state.real[name].apply(res, Array.from(args));
+}
+
+function patchedWriteHead(this: ServerResponse, status: number, reason?: unknown, headers?: unknown): unknown {
+  const state = active(this);
+  if (!state) return original(this, 'writeHead', arguments);
+  state.started = true;
   applyWriteHead(this, status, reason, headers);
   return this;
 }
 
-function patchedFlushHeaders(this: ServerResponse): void {
-  stateOf(this).started = true;
+function patchedFlushHeaders(this: ServerResponse): unknown {
+  const state = active(this);
+  if (!state) return original(this, 'flushHeaders', arguments);
+  state.started = true;
+  return undefined;
 }
 
-function patchedWrite(this: ServerResponse, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
-  const state = stateOf(this);
+function patchedWrite(this: ServerResponse, chunk: unknown, encoding?: unknown, callback?: unknown): unknown {
+  const state = active(this);
+  if (!state) return original(this, 'write', arguments);
   state.started = true;
   const { bytes, done } = normalize(chunk, encoding, callback);
   if (state.committing) {
@@ -115,8 +131,9 @@ function patchedWrite(this: ServerResponse, chunk: unknown, encoding?: unknown, 
   return true;
 }
 
-function patchedEnd(this: ServerResponse, chunk?: unknown, encoding?: unknown, callback?: unknown): ServerResponse {
-  const state = stateOf(this);
+function patchedEnd(this: ServerResponse, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
+  const state = active(this);
+  if (!state) return original(this, 'end', arguments);
   state.started = true;
   const { bytes, done } = normalize(chunk, encoding, callback);
   if (state.committing) {
@@ -133,15 +150,15 @@ function patchedEnd(this: ServerResponse, chunk?: unknown, encoding?: unknown, c
 /**
  * While buffered, the response behaves as if its head were sent once the handler wrote anything, so
  * error handlers (finalhandler) do not append their page to a half-written body; once flushed, node's
- * own getter answers again. One shared descriptor object, for the hidden-class reason above.
+ * own getter answers again.
  */
-const HEADERS_SENT: PropertyDescriptor = {
-  configurable: true,
-  get(this: ServerResponse) {
-    const state = stateOf(this);
-    return state.restored ? state.realHeadersSent.call(this) : state.started;
-  },
-};
+function patchedHeadersSent(this: ServerResponse): boolean {
+  const state = captures.get(this) as Capture;
+  return state.restored ? state.realHeadersSent.call(this) : state.started;
+}
+
+const PATCHED_METHODS = { writeHead: patchedWriteHead, flushHeaders: patchedFlushHeaders, write: patchedWrite, end: patchedEnd };
+const HEADERS_SENT: PropertyDescriptor = { configurable: true, get: patchedHeadersSent };
 
 /**
  * `commit` receives the response (the whole one, or its prefix when it outgrew `limit`) and resolves
@@ -149,11 +166,8 @@ const HEADERS_SENT: PropertyDescriptor = {
  */
 export function captureNodeResponse(res: ServerResponse, limit: number, commit: (response: HttpResponse) => Promise<void>): NodeResponseCapture {
   const state = new Capture(res, limit, commit);
-  (res as CapturedResponse)[CAPTURE] = state;
-  res.writeHead = patchedWriteHead as ServerResponse['writeHead'];
-  res.flushHeaders = patchedFlushHeaders;
-  res.write = patchedWrite as ServerResponse['write'];
-  res.end = patchedEnd as ServerResponse['end'];
+  captures.set(res, state);
+  Object.assign(res, PATCHED_METHODS);
   Object.defineProperty(res, 'headersSent', HEADERS_SENT);
   return state;
 }

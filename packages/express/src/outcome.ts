@@ -1,8 +1,4 @@
-/**
- * What the middleware did with a response, readable by the app (logs, metrics, tests). Kept under a
- * symbol on the response rather than in a WeakMap: a WeakMap entry per request costs the garbage
- * collector more than the property does.
- */
+/** What the middleware did with a response, readable by the app (logs, metrics, tests). */
 import type { ServerResponse } from 'node:http';
 
 interface Outcome {
@@ -10,18 +6,18 @@ interface Outcome {
   stored: boolean;
 }
 
-const OUTCOME = Symbol('idem.outcome');
-type WithOutcome = ServerResponse & { [OUTCOME]?: Outcome };
+// A WeakMap, not a property on the response: adding a property to a response whose prototype Express
+// replaced costs V8 a new hidden class per response.
+const outcomes = new WeakMap<ServerResponse, Outcome>();
 
 export function recordOutcome(res: ServerResponse, outcome: Partial<Outcome>): void {
-  const target = res as WithOutcome;
-  const current = target[OUTCOME];
-  target[OUTCOME] = { replayed: outcome.replayed ?? current?.replayed ?? false, stored: outcome.stored ?? current?.stored ?? false };
+  const current = outcomes.get(res);
+  outcomes.set(res, { replayed: outcome.replayed ?? current?.replayed ?? false, stored: outcome.stored ?? current?.stored ?? false });
 }
 
 /** True when this response is a replay of a stored one (the handler did not run). */
 export function isReplayed(res: ServerResponse): boolean {
-  return (res as WithOutcome)[OUTCOME]?.replayed ?? false;
+  return outcomes.get(res)?.replayed ?? false;
 }
 
 /**
@@ -29,5 +25,5 @@ export function isReplayed(res: ServerResponse): boolean {
  * response (the record is committed before the first byte is sent), e.g. in a `finish` listener.
  */
 export function wasStored(res: ServerResponse): boolean {
-  return (res as WithOutcome)[OUTCOME]?.stored ?? false;
+  return outcomes.get(res)?.stored ?? false;
 }

@@ -44,6 +44,24 @@ describe.each(expressVersions)('%s', (_name, express: ExpressFactory) => {
     return server.url;
   }
 
+  describe('mounted sub-apps', () => {
+    it('records a response written by a mounted sub-app (which resets the response prototype)', async () => {
+      const url = await start((app) => {
+        const v1 = express();
+        v1.post('/payments', (_req, res) => res.status(201).json({ id: `pay_${runs}` }));
+        app.use('/v1', v1);
+      });
+      const key = newKey();
+      const send = () => request(url, { path: '/v1/payments', headers: { 'idempotency-key': key }, body: '{}' });
+      const first = await send();
+      expect(first.status).toBe(201);
+      const retry = await send();
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body.equals(first.body)).toBe(true);
+      expect(runs).toBe(1);
+    });
+  });
+
   describe('body parsers', () => {
     const echo = (app: Express) => app.post('/payments', (req, res) => res.status(201).json({ received: req.body }));
 
