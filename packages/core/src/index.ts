@@ -38,6 +38,7 @@ export { Lease } from './lease';
 export { Idempotency, REPLAYED_HEADER, type Decision, type Execution } from './manager';
 export { IdempotencyRunner, idempotent, type RunOptions, type IdempotentOptions } from './runner';
 export { DEFAULT_MAX_BODY_BYTES, resolveMaxBodyBytes, withBodyLimit, type BodyLimit } from './body-limit';
+export { createMiddlewareSetup, type MiddlewareOptions, type MiddlewareSetup } from './middleware-setup';
 export {
   readWebRequestBody,
   fromWebRequest,

@@ -6,14 +6,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   captureNodeResponse,
-  DEFAULTS,
+  createMiddlewareSetup,
   guardAbandonedExecution,
-  Idempotency,
   nodeRequestHeaders,
   readNodeRequestBody,
-  resolveMaxBodyBytes,
   sendNodeResponse,
-  withBodyLimit,
   type Execution,
   type IdempotencyRequest,
   type NodeBodyRead,
@@ -32,17 +29,12 @@ interface ExpressRequest extends IncomingMessage {
 }
 
 export function idempotency<Req extends IncomingMessage = IncomingMessage>(options: ExpressIdempotencyOptions<Req>): IdempotencyMiddleware<Req> {
-  const maxBodyBytes = resolveMaxBodyBytes(options.maxBodyBytes);
-  const limited = withBodyLimit<Req>(options, maxBodyBytes);
-  const manager = new Idempotency<Req>(limited.options, MIDDLEWARE_OPTION_NAMES);
-  const keyHeader = options.header ?? DEFAULTS.header;
-  const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
-  const lockTtl = options.lockTtl ?? DEFAULTS.lockTtl;
+  const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Req>(options, MIDDLEWARE_OPTION_NAMES);
 
   async function handle(req: Req, res: ServerResponse, next: NextFunction): Promise<void> {
     const body = await readNodeRequestBody(req, maxBodyBytes);
     if (body.kind === 'aborted') return;
-    if (body.kind === 'too-large') limited.markTooLarge(req);
+    if (body.kind === 'too-large') markTooLarge(req);
     const decision = await manager.handle(toIdempotencyRequest(req, body, keyHeader), req);
     if (decision.action === 'pass') return next();
     if (decision.action === 'respond') {

@@ -4,14 +4,11 @@
  * replay, error, run) is core's `Idempotency.handle()`.
  */
 import {
-  DEFAULTS,
+  createMiddlewareSetup,
   fromWebRequest,
-  Idempotency,
   readWebRequestBody,
   readWebResponse,
-  resolveMaxBodyBytes,
   toWebResponse,
-  withBodyLimit,
   type Execution,
 } from '@idem/core';
 import { WRAPPER_OPTION_NAMES, type FetchIdempotencyOptions } from './options';
@@ -26,18 +23,14 @@ export type FetchHandler<Req extends Request = Request, Args extends unknown[] =
 export type Protect<Req extends Request> = <Args extends unknown[]>(handler: FetchHandler<Req, Args>) => (request: Req, ...args: Args) => Promise<Response>;
 
 export function idempotency<Req extends Request = Request>(options: FetchIdempotencyOptions<Req>): Protect<Req> {
-  const maxBodyBytes = resolveMaxBodyBytes(options?.maxBodyBytes);
-  const limit = withBodyLimit(options, maxBodyBytes);
-  const manager = new Idempotency<Req>(limit.options, WRAPPER_OPTION_NAMES);
-  const keyHeader = options.header ?? DEFAULTS.header;
-  const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+  const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes } = createMiddlewareSetup<Req>(options, WRAPPER_OPTION_NAMES);
 
   return (handler) =>
     async function idempotentHandler(request, ...args) {
       const body = await readWebRequestBody(request, maxBodyBytes);
       // The client left mid-body: nobody reads this answer, and the handler never runs.
       if (body.kind === 'aborted') return new Response(null, { status: 400 });
-      if (body.kind === 'too-large') limit.markTooLarge(request);
+      if (body.kind === 'too-large') markTooLarge(request);
       const neutral = fromWebRequest(request, { keyHeader, body: body.kind === 'raw' ? body.bytes : undefined });
       const decision = await manager.handle(neutral, request);
       if (decision.action === 'pass') return handler(request, ...args);

@@ -5,13 +5,10 @@
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import {
-  DEFAULTS,
+  createMiddlewareSetup,
   fromWebRequest,
-  Idempotency,
   readWebResponse,
-  resolveMaxBodyBytes,
   toWebResponse,
-  withBodyLimit,
   type Execution,
 } from '@idem/core';
 import { MIDDLEWARE_OPTION_NAMES, type HonoIdempotencyOptions } from './options';
@@ -21,18 +18,14 @@ import { readBody } from './request-body';
 export type IdempotencyEnv = { Variables: IdempotencyVariables };
 
 export function idempotency<E extends Env = Env>(options: HonoIdempotencyOptions<E>): MiddlewareHandler<E & IdempotencyEnv> {
-  const maxBodyBytes = resolveMaxBodyBytes(options?.maxBodyBytes);
-  const limit = withBodyLimit<Context<E>>(options, maxBodyBytes);
-  const manager = new Idempotency<Context<E>>(limit.options, MIDDLEWARE_OPTION_NAMES);
-  const keyHeader = options.header ?? DEFAULTS.header;
-  const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+  const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes } = createMiddlewareSetup<Context<E>>(options, MIDDLEWARE_OPTION_NAMES);
 
   return createMiddleware<E & IdempotencyEnv>(async (c, next) => {
     c.set('idempotency', { protected: false, replayed: false, stored: false });
     const body = await readBody(c, maxBodyBytes);
     // The client left mid-body: nobody reads this answer, and the handler never runs.
     if (body.kind === 'aborted') return c.body(null, 400);
-    if (body.kind === 'too-large') limit.markTooLarge(c as unknown as Context<E>);
+    if (body.kind === 'too-large') markTooLarge(c as unknown as Context<E>);
     const neutral = fromWebRequest(c.req.raw, { keyHeader, body: body.kind === 'raw' ? body.bytes : undefined, raw: c });
     const decision = await manager.handle(neutral, c as unknown as Context<E>);
     if (decision.action === 'pass') return next();

@@ -5,12 +5,9 @@
  */
 import type { Context, Middleware } from 'koa';
 import {
-  DEFAULTS,
+  createMiddlewareSetup,
   guardAbandonedExecution,
-  Idempotency,
   nodeRequestHeaders,
-  resolveMaxBodyBytes,
-  withBodyLimit,
   type Execution,
   type HttpResponse,
 } from '@idem/core';
@@ -20,12 +17,7 @@ import { readBody } from './request-body';
 import { captureBody } from './response-body';
 
 export function idempotency<Ctx extends Context = Context>(options: KoaIdempotencyOptions<Ctx>): Middleware<IdempotencyState> {
-  const maxBodyBytes = resolveMaxBodyBytes(options?.maxBodyBytes);
-  const limit = withBodyLimit<Ctx>(options, maxBodyBytes);
-  const manager = new Idempotency<Ctx>(limit.options, MIDDLEWARE_OPTION_NAMES);
-  const keyHeader = options.header ?? DEFAULTS.header;
-  const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
-  const lockTtl = options.lockTtl ?? DEFAULTS.lockTtl;
+  const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Ctx>(options, MIDDLEWARE_OPTION_NAMES);
 
   return async function idempotencyMiddleware(context, next) {
     const ctx = context as unknown as Ctx & { state: IdempotencyState };
@@ -33,7 +25,7 @@ export function idempotency<Ctx extends Context = Context>(options: KoaIdempoten
     const body = await readBody(ctx, maxBodyBytes);
     // The client left mid-body: nobody is left to answer, and the handler never runs.
     if (body.kind === 'aborted') return;
-    if (body.kind === 'too-large') limit.markTooLarge(ctx);
+    if (body.kind === 'too-large') markTooLarge(ctx);
     const decision = await manager.handle(
       {
         method: ctx.method,
