@@ -5,6 +5,7 @@
  * marks the key "processed, response not stored"), and `overflow` yields that prefix followed by the
  * rest of the source, so memory stays bounded.
  */
+import { concatBytes } from './bytes';
 export interface BufferedBody {
   /** The whole body, or its first bytes when it outgrew the limit. */
   bytes: Uint8Array;
@@ -51,13 +52,3 @@ function toBytes(chunk: unknown): Uint8Array {
   return encoder.encode(typeof chunk === 'string' ? chunk : String(chunk));
 }
 
-function concatBytes(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}

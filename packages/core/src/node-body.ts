@@ -8,6 +8,7 @@
  * whole message (`req.complete`), the last `read()` schedules `end` for the next tick; unshifting the
  * bytes first leaves data in the buffer, so `end` is not emitted until the next consumer reads them.
  */
+import { concatBytes } from './bytes';
 
 /** The parts of node's `IncomingMessage` used here (structural, so core needs no node types). */
 export interface NodeReadableRequest {
@@ -39,7 +40,7 @@ export function readNodeRequestBody(req: NodeReadableRequest, limit: number): Pr
       req.off('readable', onReadable);
       req.off('error', onGone);
       req.off('close', onGone);
-      if (result.kind !== 'aborted' && size > 0) req.unshift(concat(chunks, size));
+      if (result.kind !== 'aborted' && size > 0) req.unshift(concatBytes(chunks, size));
       resolve(result);
     };
     const onReadable = () => {
@@ -51,7 +52,7 @@ export function readNodeRequestBody(req: NodeReadableRequest, limit: number): Pr
         // Stop reading at the limit: what was read goes back, the rest stays in the socket.
         if (size > limit) return finish({ kind: 'too-large' });
       }
-      if (req.complete) finish({ kind: 'raw', bytes: concat(chunks, size) });
+      if (req.complete) finish({ kind: 'raw', bytes: concatBytes(chunks, size) });
     };
     // The client went away mid-body: nobody is left to answer.
     const onGone = () => {
@@ -69,13 +70,3 @@ function hasBody(req: NodeReadableRequest): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = Buffer.allocUnsafe(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}

@@ -2,6 +2,7 @@
  * Web-standard `Request` / `Response` to and from core's neutral shapes, for every middleware that runs
  * on the Fetch API (the fetch wrapper, Hono, ...): Node, Bun, Deno and Workers alike.
  */
+import { concatBytes } from './bytes';
 import type { HttpResponse, IdempotencyRequest } from './http';
 
 export type WebBodyRead = { kind: 'raw'; bytes: Uint8Array } | { kind: 'too-large' } | { kind: 'aborted' };
@@ -30,7 +31,7 @@ export async function readWebRequestBody(request: Request, limit: number): Promi
     // The client went away mid-body: nobody is left to answer.
     return { kind: 'aborted' };
   }
-  return { kind: 'raw', bytes: concat(chunks, size) };
+  return { kind: 'raw', bytes: concatBytes(chunks, size) };
 }
 
 export interface WebRequestParts {
@@ -120,11 +121,11 @@ export async function readWebResponse(response: Response, limit: number): Promis
     chunks.push(value);
     size += value.byteLength;
     if (size > limit) {
-      const prefix = concat(chunks, size);
+      const prefix = concatBytes(chunks, size);
       return { record: { status: response.status, headers, body: prefix }, response: new Response(prefixedStream(prefix, reader), init) };
     }
   }
-  const body = concat(chunks, size);
+  const body = concatBytes(chunks, size);
   return { record: { status: response.status, headers, body }, response: new Response(body as BodyInit, init) };
 }
 
@@ -150,16 +151,6 @@ function prefixedStream(prefix: Uint8Array, reader: ReadableStreamDefaultReader<
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
 
 /** Splits a list header on the commas outside quoted strings: `"a,b", c` → [`"a,b"`, `c`]. */
 function splitListHeader(value: string): string[] {
