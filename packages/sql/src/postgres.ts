@@ -10,10 +10,11 @@ export interface PgQueryable {
 const quote = (identifier: string) => `"${identifier}"`;
 
 /**
- * One statement decides and answers: the upsert always "updates" a conflicting row, but each column
- * keeps its old value unless the record is stale, so RETURNING yields either our new pending record or
- * the live one (with its response) that blocked us. A plain `DO UPDATE … WHERE` would return nothing in
- * the second case, costing a second round trip.
+ * One statement decides and answers: the upsert takes a stale record over (`DO UPDATE … WHERE` stale),
+ * and when a live record blocks it, the same statement reads that record (with its response) instead.
+ * A replay therefore only reads and row-locks: it writes no new row version. If a concurrent insert
+ * committed after this statement's snapshot, both halves come back empty and the store simply runs it
+ * again (the rare race costs one more round trip, never a wrong answer).
  */
 export const postgresSql: DialectSql = {
   name: 'postgres',
@@ -33,31 +34,29 @@ export const postgresSql: DialectSql = {
 )`,
     `CREATE INDEX IF NOT EXISTS ${quote(indexName(table))} ON ${qualifiedName(table, quote)} (expires_at)`,
   ],
-  acquire: (table) => upsertReturning(qualifiedName(table, quote)),
+  acquire: (table) => upsertOrRead(qualifiedName(table, quote)),
   purge: (table) => {
     const name = qualifiedName(table, quote);
     return `DELETE FROM ${name} WHERE id IN (SELECT id FROM ${name} WHERE expires_at <= :now LIMIT :limit)`;
   },
 };
 
-/** The acquire upsert PostgreSQL and SQLite share (SQLite ≥ 3.35 has the same UPSERT … RETURNING). */
-export function upsertReturning(name: string): string {
-  const keep = (column: string, fresh: string) => `${column} = CASE WHEN ${STALE} THEN ${fresh} ELSE r.${column} END`;
-  return `INSERT INTO ${name} AS r (id, ${COLUMNS})
+function upsertOrRead(name: string): string {
+  return `WITH attempt AS (
+INSERT INTO ${name} AS r (id, ${COLUMNS})
 VALUES (:id, :key, :fingerprint, 'in_progress', :token, NULL, :now, :expiresAt, :lockExpiresAt)
 ON CONFLICT (id) DO UPDATE SET
-  ${[
-    keep('idempotency_key', 'excluded.idempotency_key'),
-    keep('fingerprint', 'excluded.fingerprint'),
-    keep('status', 'excluded.status'),
-    keep('token', 'excluded.token'),
-    keep('response', 'NULL'),
-    keep('created_at', 'excluded.created_at'),
-    keep('expires_at', 'excluded.expires_at'),
-    keep('lock_expires_at', 'excluded.lock_expires_at'),
-  ].join(',\n  ')}
-RETURNING ${COLUMNS}`;
+  idempotency_key = excluded.idempotency_key, fingerprint = excluded.fingerprint, status = excluded.status,
+  token = excluded.token, response = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at,
+  lock_expires_at = excluded.lock_expires_at
+WHERE ${STALE}
+RETURNING ${COLUMNS}
+)
+SELECT ${COLUMNS} FROM attempt
+UNION ALL
+SELECT ${COLUMNS} FROM ${name} WHERE id = :id AND NOT EXISTS (SELECT 1 FROM attempt)`;
 }
+
 
 // 40001 serialization_failure, 40P01 deadlock_detected.
 const TRANSIENT = new Set(['40001', '40P01']);

@@ -4,8 +4,7 @@
  * locks serialize writers across processes. Set `busy_timeout` so a writer waits for another instead of
  * failing at once, and WAL so readers never block writers.
  */
-import { type DialectSql, type SqlDialect, type StoredRow } from './dialect';
-import { upsertReturning } from './postgres';
+import { COLUMNS, STALE, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
 import { indexName, qualifiedName } from './table-name';
 
 /** The part of a `better-sqlite3` Database the store uses. */
@@ -65,4 +64,28 @@ export function sqlite(db: SqliteDatabase): SqlDialect {
     },
     isTransient: (error) => TRANSIENT.test((error as { code?: string })?.code ?? ''),
   };
+}
+
+/**
+ * SQLite's acquire (≥ 3.35, UPSERT … RETURNING): the upsert always "updates" a conflicting row, but each
+ * column keeps its old value unless the record is stale, so RETURNING yields either our new pending
+ * record or the live one (with its response) that blocked us, in one statement. (SQLite serialises
+ * writers, so the extra row write of a replay costs little there.)
+ */
+function upsertReturning(name: string): string {
+  const keep = (column: string, fresh: string) => `${column} = CASE WHEN ${STALE} THEN ${fresh} ELSE r.${column} END`;
+  return `INSERT INTO ${name} AS r (id, ${COLUMNS})
+VALUES (:id, :key, :fingerprint, 'in_progress', :token, NULL, :now, :expiresAt, :lockExpiresAt)
+ON CONFLICT (id) DO UPDATE SET
+  ${[
+    keep('idempotency_key', 'excluded.idempotency_key'),
+    keep('fingerprint', 'excluded.fingerprint'),
+    keep('status', 'excluded.status'),
+    keep('token', 'excluded.token'),
+    keep('response', 'NULL'),
+    keep('created_at', 'excluded.created_at'),
+    keep('expires_at', 'excluded.expires_at'),
+    keep('lock_expires_at', 'excluded.lock_expires_at'),
+  ].join(',\n  ')}
+RETURNING ${COLUMNS}`;
 }
