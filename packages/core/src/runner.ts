@@ -139,9 +139,9 @@ function fingerprintArguments(args: unknown[]): string {
 /** `idempotent(fn, { store, key })`: the function API without creating a manager first. */
 export function idempotent<Args extends unknown[], T>(
   fn: (...args: Args) => T | Promise<T>,
-  options: IdempotentOptions<Args> & Omit<IdempotencyOptions, 'key' | 'fingerprint' | 'scope'> & { serializer?: ResultSerializer },
+  options: IdempotentOptions<Args> & Omit<IdempotencyOptions, 'key' | 'fingerprint' | 'scope'> & { serializer?: ResultSerializer<T> },
 ): (...args: Args) => Promise<T> {
   const { key, fingerprint, scope, serializer, ...managerOptions } = options;
-  const runner = new IdempotencyRunner(managerOptions as IdempotencyOptions, serializer);
+  const runner = new IdempotencyRunner(managerOptions as IdempotencyOptions, serializer as ResultSerializer | undefined);
   return runner.idempotent(fn, { key, fingerprint, scope });
 }

@@ -49,6 +49,42 @@ describe('function API', () => {
     expect(onStoreError).toHaveBeenCalledWith(expect.any(StorageError), { key: ':evt_5', failOpen: true });
   });
 
+  it('run() with a fingerprint rejects the same key used for other input', async () => {
+    const runner = new IdempotencyRunner({ store });
+    await runner.run('evt_6', () => 1, { fingerprint: 'order-1' });
+    await expect(runner.run('evt_6', () => 2, { fingerprint: 'order-2' })).rejects.toBeInstanceOf(RequestMismatchError);
+  });
+
+  it('run() keeps scopes apart: the same key in two scopes runs twice', async () => {
+    const runner = new IdempotencyRunner({ store });
+    const fn = jest.fn(async () => 'ok');
+    await runner.run('evt_7', fn, { scope: 'tenant-a' });
+    await runner.run('evt_7', fn, { scope: 'tenant-b' });
+    await runner.run('evt_7', fn, { scope: 'tenant-a' });
+    expect(fn).toHaveBeenCalledTimes(2);
+  });
+
+  it('idempotent() takes a custom fingerprint, a scope and a serializer', async () => {
+    const serializer = {
+      serialize: (value: Date) => new TextEncoder().encode(value.toISOString()),
+      deserialize: (bytes: Uint8Array) => new Date(new TextDecoder().decode(bytes)),
+    };
+    const fn = jest.fn(async (event: { id: string; tenant: string; at: number }) => new Date(event.at));
+    const wrapped = idempotent(fn, {
+      store,
+      key: (event) => event.id,
+      scope: (event) => event.tenant,
+      fingerprint: (event) => event.id, // `at` may differ between deliveries: not part of the identity
+      serializer,
+    });
+    const first = await wrapped({ id: 'evt_8', tenant: 't1', at: 0 });
+    const again = await wrapped({ id: 'evt_8', tenant: 't1', at: 5 });
+    expect(again).toBeInstanceOf(Date);
+    expect(again.getTime()).toBe(first.getTime());
+    await wrapped({ id: 'evt_8', tenant: 't2', at: 0 });
+    expect(fn).toHaveBeenCalledTimes(2);
+  });
+
   it('validates keys like the HTTP path does', async () => {
     await expect(new IdempotencyRunner({ store }).run('', () => 1)).rejects.toThrow(/empty/);
   });
