@@ -53,6 +53,18 @@ describe('Idempotency.handle', () => {
     expect(replay.response.headers).toEqual({ 'content-type': 'text/plain', 'idempotent-replayed': 'true' });
   });
 
+  it('keeps the response headers a keepResponseHeaders predicate accepts, never hop-by-hop ones', async () => {
+    const idem = manager({ keepResponseHeaders: (name) => name !== 'x-internal' });
+    const response: HttpResponse = {
+      status: 200,
+      headers: { 'x-internal': 'secret', 'x-public': 'yes', 'set-cookie': 's=1', connection: 'close', date: 'now' },
+      body: new Uint8Array(),
+    };
+    await execute(idem, request('k-headers'), response);
+    const replay = await idem.handle(request('k-headers'));
+    expect(replay.action === 'respond' && replay.response.headers).toEqual({ 'x-public': 'yes', 'set-cookie': 's=1', 'idempotent-replayed': 'true' });
+  });
+
   it('answers 422 when the key is reused with another body', async () => {
     const onMismatch = jest.fn();
     const idem = manager({ onMismatch });
