@@ -13,7 +13,6 @@ import type { HttpResponse } from './http';
 type Callback = (error?: Error | null) => void;
 type PendingWrite = { end: boolean; chunk: Buffer; callback: Callback | undefined };
 type Patched = 'writeHead' | 'write' | 'end' | 'flushHeaders';
-const PATCHED: Patched[] = ['writeHead', 'write', 'end', 'flushHeaders'];
 
 export interface NodeResponseCapture {
   /** True until the handler ended the response (or it outgrew the limit and was committed). */

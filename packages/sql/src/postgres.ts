@@ -1,6 +1,6 @@
 /** PostgreSQL through `pg`: a Pool (recommended: it replaces dead connections) or a Client. */
 import { COLUMNS, STALE, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
-import { indexName, qualifiedName, type TableName } from './table-name';
+import { indexName, qualifiedName } from './table-name';
 
 /** The part of `pg`'s Pool and Client the store uses. */
 export interface PgQueryable {

@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     });
     app.post('/text', express.text({ type: '*/*', limit: '16kb' }), (req, res) => res.status(200).send(`len=${String(req.body ?? '').length}`));
     app.put('/raw', express.raw({ type: '*/*', limit: '32kb' }), (req, res) => res.status(200).send(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)));
-    app.delete('/payments/:id', (req, res) => res.status(204).end());
+    app.delete('/payments/:id', (_req, res) => res.status(204).end());
     server = app.listen(0, '127.0.0.1');
   } else {
     server = createServer((req, res) => {
