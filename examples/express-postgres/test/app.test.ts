@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serviceAvailable } from '@idem/testkit';
 import { createApp } from '../src/app';
 import { openStore } from '../src/store';
+import { paymentSmokeTests } from '../../payment-smoke';
 
 const url = process.env.IDEM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const table = `idem_example_${randomBytes(5).toString('hex')}`;
@@ -30,30 +31,4 @@ afterAll(async () => {
   }
 });
 
-const pay = (key: string, amount: number) =>
-  fetch(`${base}/payments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify({ amount }),
-  });
-
-it('charges once and replays the first answer to a retry with the same key', async () => {
-  if (!available) return;
-  const key = randomUUID();
-  const first = await pay(key, 1999);
-  const firstBody = await first.text();
-  expect(first.status).toBe(201);
-  expect(first.headers.get('idempotent-replayed')).toBeNull();
-
-  const retry = await pay(key, 1999);
-  expect(retry.status).toBe(201);
-  expect(retry.headers.get('idempotent-replayed')).toBe('true');
-  expect(await retry.text()).toBe(firstBody);
-});
-
-it('refuses the same key with a different amount (422)', async () => {
-  if (!available) return;
-  const key = randomUUID();
-  await pay(key, 500);
-  expect((await pay(key, 700)).status).toBe(422);
-});
+paymentSmokeTests(() => (available ? base : undefined));

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { serviceAvailable, serviceUrls } from '@idem/testkit';
 import { createApp } from '../src/app';
 import { openStore } from '../src/store';
+import { paymentSmokeTests } from '../../payment-smoke';
 
 const prefix = `idem-example-${randomUUID().slice(0, 8)}:`;
 const store = openStore(serviceUrls.redis, prefix);
@@ -28,30 +29,4 @@ afterAll(async () => {
   await store.close();
 });
 
-const pay = (key: string, amount: number) =>
-  fetch(`${base}/payments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify({ amount }),
-  });
-
-it('charges once and replays the first answer to a retry with the same key', async () => {
-  if (!available) return;
-  const key = randomUUID();
-  const first = await pay(key, 1999);
-  const firstBody = await first.text();
-  expect(first.status).toBe(201);
-  expect(first.headers.get('idempotent-replayed')).toBeNull();
-
-  const retry = await pay(key, 1999);
-  expect(retry.status).toBe(201);
-  expect(retry.headers.get('idempotent-replayed')).toBe('true');
-  expect(await retry.text()).toBe(firstBody);
-});
-
-it('refuses the same key with a different amount (422)', async () => {
-  if (!available) return;
-  const key = randomUUID();
-  await pay(key, 500);
-  expect((await pay(key, 700)).status).toBe(422);
-});
+paymentSmokeTests(() => (available ? base : undefined));

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -6,18 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app';
 import { openStore } from '../src/store';
+import { paymentSmokeTests } from '../../payment-smoke';
 
 const dir = mkdtempSync(join(tmpdir(), 'idem-example-'));
 const table = `idem_example_${randomBytes(5).toString('hex')}`;
 let opened: Awaited<ReturnType<typeof openStore>> | undefined;
-let available = false;
 let server: Server;
 let base = '';
 
 beforeAll(async () => {
   opened = await openStore(join(dir, 'payments.db'), table);
-  available = true;
-  if (!available || !opened) return;
   server = createApp(opened.store).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -31,30 +29,4 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const pay = (key: string, amount: number) =>
-  fetch(`${base}/payments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify({ amount }),
-  });
-
-it('charges once and replays the first answer to a retry with the same key', async () => {
-  if (!available) return;
-  const key = randomUUID();
-  const first = await pay(key, 1999);
-  const firstBody = await first.text();
-  expect(first.status).toBe(201);
-  expect(first.headers.get('idempotent-replayed')).toBeNull();
-
-  const retry = await pay(key, 1999);
-  expect(retry.status).toBe(201);
-  expect(retry.headers.get('idempotent-replayed')).toBe('true');
-  expect(await retry.text()).toBe(firstBody);
-});
-
-it('refuses the same key with a different amount (422)', async () => {
-  if (!available) return;
-  const key = randomUUID();
-  await pay(key, 500);
-  expect((await pay(key, 700)).status).toBe(422);
-});
+paymentSmokeTests(() => base);

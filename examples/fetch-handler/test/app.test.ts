@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { handle } from '../src/app';
 import { store } from '../src/idempotency';
+import { paymentSmokeTests } from '../../payment-smoke';
 
 let server: Server | undefined;
 let base = '';
@@ -20,28 +20,4 @@ afterAll(async () => {
   await store.close();
 });
 
-const pay = (key: string, amount: number) =>
-  fetch(`${base}/payments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify({ amount }),
-  });
-
-it('charges once and replays the first answer to a retry with the same key', async () => {
-  const key = randomUUID();
-  const first = await pay(key, 1999);
-  const firstBody = await first.text();
-  expect(first.status).toBe(201);
-  expect(first.headers.get('idempotent-replayed')).toBeNull();
-
-  const retry = await pay(key, 1999);
-  expect(retry.status).toBe(201);
-  expect(retry.headers.get('idempotent-replayed')).toBe('true');
-  expect(await retry.text()).toBe(firstBody);
-});
-
-it('refuses the same key with a different amount (422)', async () => {
-  const key = randomUUID();
-  await pay(key, 500);
-  expect((await pay(key, 700)).status).toBe(422);
-});
+paymentSmokeTests(() => base);

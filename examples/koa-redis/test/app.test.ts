@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { serviceAvailable } from '@idem/testkit';
 import { createApp } from '../src/app';
 import { openStore } from '../src/store';
+import { paymentSmokeTests } from '../../payment-smoke';
 
 const url = process.env.IDEM_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `idem:example:${randomBytes(5).toString('hex')}:`;
@@ -45,30 +46,4 @@ function ping(redisUrl: string): Promise<void> {
   });
 }
 
-const pay = (key: string, amount: number) =>
-  fetch(`${base}/payments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify({ amount }),
-  });
-
-it('charges once and replays the first answer to a retry with the same key', async () => {
-  if (!available) return;
-  const key = randomUUID();
-  const first = await pay(key, 1999);
-  const firstBody = await first.text();
-  expect(first.status).toBe(201);
-  expect(first.headers.get('idempotent-replayed')).toBeNull();
-
-  const retry = await pay(key, 1999);
-  expect(retry.status).toBe(201);
-  expect(retry.headers.get('idempotent-replayed')).toBe('true');
-  expect(await retry.text()).toBe(firstBody);
-});
-
-it('refuses the same key with a different amount (422)', async () => {
-  if (!available) return;
-  const key = randomUUID();
-  await pay(key, 500);
-  expect((await pay(key, 700)).status).toBe(422);
-});
+paymentSmokeTests(() => (available ? base : undefined));
