@@ -164,81 +164,82 @@ if (!installed) {
   }, 60_000);
 });
 
-describe('PostgreSQL backends of the app terminated mid-load', () => {
-  const backend = postgresBackend();
-  let available = false;
-  beforeAll(async () => {
-    available = await backend.available();
-    if (available) await backend.prepare();
-  });
-  afterAll(() => backend.dispose());
+/**
+ * One database fault run: the app serves a fixed load while `inject` cuts its connections three times
+ * (returning how many it cut); every answer must stay safe and the app must serve again by itself.
+ */
+function databaseFaultUnderLoad(
+  title: string,
+  backend: ReturnType<typeof postgresBackend> | ReturnType<typeof mysqlBackend>,
+  faultName: string,
+  openAdmin: () => Promise<{ inject(app: AppProcess): Promise<number>; close(): Promise<void> }>,
+): void {
+  describe(title, () => {
+    let available = false;
+    beforeAll(async () => {
+      available = await backend.available();
+      if (available) await backend.prepare();
+    });
+    afterAll(() => backend.dispose());
 
-  it('answers only first results, replays, 409s and 503s with Retry-After, runs no key twice, and serves again', async () => {
-    if (!available) return;
-    const app = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
-    const admin = new Client({ connectionString: serviceUrls.postgres });
-    await admin.connect();
-    let terminated = 0;
-    const terminate = async () => {
+    it('answers only first results, replays, 409s and 503s with Retry-After, runs no key twice, and serves again', async () => {
+      if (!available) return;
+      const app = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
+      const admin = await openAdmin();
+      let cut = 0;
+      const inject = async () => {
+        const count = await admin.inject(app);
+        cut += count;
+        tally.faults += count;
+      };
+      try {
+        const answers = await runLoad(app, {
+          ...LOAD,
+          keyPrefix: `${backend.config.kind}-fault-${Date.now()}`,
+          at: [[60, inject], [120, inject], [200, inject]],
+        });
+        console.log(`${faultName}: ${cut}`);
+        expect(cut).toBeGreaterThan(0);
+        await expectSafeUnderFault(app, answers);
+      } finally {
+        await admin.close();
+      }
+    }, 90_000);
+  });
+}
+
+const postgres = postgresBackend();
+databaseFaultUnderLoad('PostgreSQL backends of the app terminated mid-load', postgres, 'PostgreSQL backends of the app terminated', async () => {
+  const admin = new Client({ connectionString: serviceUrls.postgres });
+  await admin.connect();
+  return {
+    inject: async () => {
       const { rows } = await admin.query(
         'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
-        [backend.config.applicationName],
+        [postgres.config.applicationName],
       );
-      terminated += rows.length;
-      tally.faults += rows.length;
-    };
-    try {
-      const answers = await runLoad(app, {
-        ...LOAD,
-        keyPrefix: `pg-fault-${Date.now()}`,
-        at: [[60, terminate], [120, terminate], [200, terminate]],
-      });
-      console.log(`terminated ${terminated} PostgreSQL backends of the app`);
-      expect(terminated).toBeGreaterThan(0);
-      await expectSafeUnderFault(app, answers);
-    } finally {
-      await admin.end();
-    }
-  }, 90_000);
+      return rows.length;
+    },
+    close: () => admin.end(),
+  };
 });
 
-describe('MariaDB/MySQL connections of the app KILLed mid-load', () => {
-  const backend = mysqlBackend();
-  let available = false;
-  beforeAll(async () => {
-    available = await backend.available();
-    if (available) await backend.prepare();
-  });
-  afterAll(() => backend.dispose());
-
-  it('answers only first results, replays, 409s and 503s with Retry-After, runs no key twice, and serves again', async () => {
-    if (!available) return;
-    const app = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
-    const admin = await createConnection({ uri: serviceUrls.mysql });
-    let killed = 0;
-    const killConnections = async () => {
-      // Only the app's own connections: the thread ids its pool opened, still present on the server.
+databaseFaultUnderLoad('MariaDB/MySQL connections of the app KILLed mid-load', mysqlBackend(), 'MariaDB connections of the app KILLed', async () => {
+  const admin = await createConnection({ uri: serviceUrls.mysql });
+  return {
+    // Only the app's own connections: the thread ids its pool opened, still present on the server.
+    inject: async (app) => {
       const stats = (await (await fetch(`${app.url}/stats`)).json()) as { store: { mysqlThreads: number[] } };
       const ids = stats.store.mysqlThreads.map(Number).filter(Number.isSafeInteger);
-      if (ids.length === 0) return;
+      if (ids.length === 0) return 0;
       const [rows] = await admin.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID IN (?)', [ids]);
+      let killed = 0;
       for (const { id } of rows as { id: number }[]) {
         await admin.query(`KILL ${Number(id)}`).catch(() => {});
         killed++;
-        tally.faults++;
       }
-    };
-    try {
-      const answers = await runLoad(app, {
-        ...LOAD,
-        keyPrefix: `mysql-fault-${Date.now()}`,
-        at: [[60, killConnections], [120, killConnections], [200, killConnections]],
-      });
-      console.log(`KILLed ${killed} MariaDB connections of the app`);
-      expect(killed).toBeGreaterThan(0);
-      await expectSafeUnderFault(app, answers);
-    } finally {
-      await admin.end();
-    }
-  }, 90_000);
+      return killed;
+    },
+    close: () => admin.end(),
+  };
 });

@@ -70,7 +70,8 @@ export async function startRedisServer(options: { extraArgs?: string[]; port?: n
   const kill = async () => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
+    // Already gone (exited, or killed by a signal from elsewhere): there is no 'exit' left to wait for.
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
     running.kill('SIGKILL');
     await exited;
