@@ -1,5 +1,9 @@
-/** PostgreSQL through `pg`: a Pool (recommended: it replaces dead connections) or a Client. */
+/**
+ * PostgreSQL through `pg` (a Pool, recommended: it replaces dead connections, or a Client) or through
+ * postgres.js (`postgres(url)`): one dialect, the same statements.
+ */
 import { COLUMNS, STALE, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
+import { isPostgresJs, postgresJsQueryable, type PostgresJsSql } from './postgres-js';
 import { indexName, qualifiedName } from './table-name';
 
 /** The part of `pg`'s Pool and Client the store uses. */
@@ -61,8 +65,10 @@ SELECT ${COLUMNS} FROM ${name} WHERE id = :id AND NOT EXISTS (SELECT 1 FROM atte
 // 40001 serialization_failure, 40P01 deadlock_detected.
 const TRANSIENT = new Set(['40001', '40P01']);
 
-export function postgres(pool: PgQueryable): SqlDialect {
-  if (typeof pool?.query !== 'function') throw new TypeError('postgres() needs a pg Pool or Client');
+/** `client`: a `pg` Pool or Client, or a postgres.js `sql` instance. */
+export function postgres(client: PgQueryable | PostgresJsSql): SqlDialect {
+  const pool = isPostgresJs(client) ? postgresJsQueryable(client) : client;
+  if (typeof pool?.query !== 'function') throw new TypeError('postgres() needs a pg Pool or Client, or a postgres.js sql instance');
   return {
     sql: postgresSql,
     acquireReturnsRow: true,

@@ -1,13 +1,14 @@
 /**
  * A connection killed mid-statement surfaces as StorageError (the manager answers 503, the handler
- * does not run), and the pool serves the next call on a fresh connection.
+ * does not run), and the pool serves the next call on a fresh connection: on PostgreSQL through each
+ * of its clients, and on MariaDB/MySQL.
  */
 import { StorageError } from '@idem/core';
 import { createConnection } from 'mysql2/promise';
 import { Client } from 'pg';
 import { serviceUrls } from '@idem/testkit';
 import { SqlStore } from '../src';
-import { mysqlDatabase, postgresDatabase } from './databases';
+import { mysqlDatabase, postgresDatabase, postgresJsDatabase, type PostgresTestDatabase } from './databases';
 
 const options = (now: number) => ({ lockTtlMs: 5_000, ttlMs: 60_000, now });
 
@@ -21,8 +22,11 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000)
   }
 }
 
-describe('PostgreSQL connection faults', () => {
-  const database = postgresDatabase();
+describe.each<[string, () => PostgresTestDatabase]>([
+  ['pg', postgresDatabase],
+  ['postgres.js', postgresJsDatabase],
+])('PostgreSQL connection faults (%s)', (_client, open) => {
+  const database = open();
   let available = false;
   beforeAll(async () => {
     available = await database.available();

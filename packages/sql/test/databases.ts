@@ -1,5 +1,5 @@
 /**
- * The three real databases the tests run on, each behind the same small shape: a connection, a dialect
+ * The real databases (PostgreSQL through both of its clients) the tests run on, each behind the same small shape: a connection, a dialect
  * bound to it, a unique table per test run (dropped afterwards), and raw SQL for test setup.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createPool } from 'mysql2/promise';
 import { Pool } from 'pg';
+import postgresJs from 'postgres';
 import { serviceAvailable, serviceUrls } from '@idem/testkit';
 import { mysql, postgres, sqlite, type DialectName, type MysqlValue, type SqlDialect } from '../src';
 
@@ -34,9 +35,15 @@ export interface TestDatabase {
 
 export const uniqueTable = () => `idem_test_${randomBytes(5).toString('hex')}`;
 
-/** Test PostgreSQL connections carry this name, so a fault test can find and kill exactly them. */
-export function postgresDatabase(table = uniqueTable()): TestDatabase & { pool: Pool; applicationName: string } {
-  const applicationName = `idem-test-${randomBytes(4).toString('hex')}`;
+export type PostgresTestDatabase = TestDatabase & {
+  /** Test PostgreSQL connections carry this name, so a fault test can find and kill exactly them. */
+  applicationName: string;
+};
+
+const testApplicationName = () => `idem-test-${randomBytes(4).toString('hex')}`;
+
+export function postgresDatabase(table = uniqueTable()): PostgresTestDatabase & { pool: Pool } {
+  const applicationName = testApplicationName();
   const pool = new Pool({ connectionString: serviceUrls.postgres, application_name: applicationName, max: 10 });
   // A killed idle connection is reported on the pool; without a listener Node would crash the process.
   pool.on('error', () => {});
@@ -59,6 +66,33 @@ export function postgresDatabase(table = uniqueTable()): TestDatabase & { pool: 
     async dispose() {
       await pool.query(`DROP TABLE IF EXISTS "${table}"`).catch(() => {});
       await pool.end();
+    },
+  };
+}
+
+/** The same PostgreSQL through postgres.js: the dialect runs every statement through `sql.unsafe()`. */
+export function postgresJsDatabase(table = uniqueTable()): PostgresTestDatabase {
+  const name = testApplicationName();
+  const sql = postgresJs(serviceUrls.postgres, { max: 10, onnotice: () => {}, connection: { application_name: name } });
+  return {
+    name: 'postgres',
+    label: 'PostgreSQL (postgres.js)',
+    table,
+    applicationName: name,
+    dialect: postgres(sql),
+    available: () => serviceAvailable('PostgreSQL', () => sql.unsafe('SELECT 1')),
+    raw: async (text, params) => Array.from(await sql.unsafe(text, params as never[])),
+    childConfig: { url: serviceUrls.postgres, client: 'postgres.js' },
+    counting() {
+      let sent = 0;
+      const counted = { unsafe: (text: string, values?: never[]) => (sent++, sql.unsafe(text, values)) };
+      return { dialect: postgres(counted), statements: () => sent };
+    },
+    schema: async () => 'public',
+    async dispose() {
+      await sql.unsafe(`DROP TABLE IF EXISTS "${table}"`).catch(() => {});
+      // postgres.js 3.4: after a server-side disconnect, end() with no timeout never resolves.
+      await sql.end({ timeout: 1 });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import postgresJs from 'postgres';
 import { ConfigurationError } from '@idem/core';
 import { createTableSql, DEFAULT_TABLE, mysql, postgres, sqlite, SqlStore, type DialectName } from '../src';
 import { compileStatement, bindParameters } from '../src/named-params';
@@ -18,6 +19,12 @@ describe('SqlStore options', () => {
     expect(() => postgres({} as never)).toThrow(/pg Pool/);
     expect(() => mysql({} as never)).toThrow(/mysql2/);
     expect(() => sqlite({} as never)).toThrow(/better-sqlite3/);
+  });
+
+  it('postgres() takes a postgres.js sql as well as a pg Pool (connecting only when used)', async () => {
+    const sql = postgresJs('postgres://nobody@127.0.0.1:1/none');
+    expect(postgres(sql).sql.name).toBe('postgres');
+    await sql.end();
   });
 
   it.each(['idempotency keys', 'keys; DROP TABLE users', 'a.b.c', '"quoted"', '1table', '', 'x'.repeat(49), 'schema.', '`t`'])(

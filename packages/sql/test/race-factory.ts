@@ -6,12 +6,15 @@
 import Database from 'better-sqlite3';
 import { createPool } from 'mysql2/promise';
 import { Pool } from 'pg';
+import postgresJs from 'postgres';
 import { mysql, postgres, sqlite, SqlStore, type DialectName } from '../src';
 
 interface RaceDatabase {
   name: DialectName;
   table: string;
   url?: string;
+  /** PostgreSQL's driver: `pg` unless it says postgres.js. */
+  client?: 'postgres.js';
   file?: string;
 }
 
@@ -19,7 +22,11 @@ export async function createStore({ prefix }: { prefix: string }): Promise<SqlSt
   const config = JSON.parse(process.env.IDEM_SQL_RACE ?? '') as RaceDatabase;
   let dialect;
   let closeConnection: () => Promise<void> | void;
-  if (config.name === 'postgres') {
+  if (config.name === 'postgres' && config.client === 'postgres.js') {
+    const sql = postgresJs(config.url!, { max: 10, onnotice: () => {} });
+    dialect = postgres(sql);
+    closeConnection = () => sql.end();
+  } else if (config.name === 'postgres') {
     const pool = new Pool({ connectionString: config.url, max: 10 });
     pool.on('error', () => {});
     dialect = postgres(pool);

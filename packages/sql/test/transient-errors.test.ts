@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
 import { Client } from 'pg';
+import postgresJs from 'postgres';
 import { StorageError } from '@idem/core';
 import { serviceAvailable, serviceUrls } from '@idem/testkit';
 import { mysql, postgres, sqlite, SqlStore } from '../src';
@@ -91,6 +92,41 @@ describe('PostgreSQL deadlock', () => {
     } finally {
       await a.query(`DROP TABLE IF EXISTS "${storeTable}"`);
     }
+  }, 20_000);
+});
+
+describe('PostgreSQL deadlock through postgres.js', () => {
+  const table = uniqueTable();
+  const a = postgresJs(serviceUrls.postgres, { max: 1, onnotice: () => {} });
+  const b = postgresJs(serviceUrls.postgres, { max: 1, onnotice: () => {} });
+  let available = false;
+  beforeAll(async () => {
+    available = await serviceAvailable('PostgreSQL', () => a.unsafe('SELECT 1'));
+    if (available) await a.unsafe(`CREATE TABLE "${table}" (n int PRIMARY KEY); INSERT INTO "${table}" VALUES (1), (2)`);
+  });
+  afterAll(async () => {
+    if (available) await a.unsafe(`DROP TABLE IF EXISTS "${table}"`);
+    await Promise.allSettled([a.end({ timeout: 1 }), b.end({ timeout: 1 })]);
+  });
+
+  it('a real deadlock (40P01) raised by postgres.js is recognised as transient, other errors are not', async () => {
+    if (!available) return;
+    await a.unsafe('BEGIN');
+    await b.unsafe('BEGIN');
+    await a.unsafe(`UPDATE "${table}" SET n = n WHERE n = 1`);
+    await b.unsafe(`UPDATE "${table}" SET n = n WHERE n = 2`);
+    const results = await Promise.allSettled([
+      a.unsafe(`UPDATE "${table}" SET n = n WHERE n = 2`),
+      b.unsafe(`UPDATE "${table}" SET n = n WHERE n = 1`),
+    ]);
+    await Promise.all([a.unsafe('ROLLBACK'), b.unsafe('ROLLBACK')]);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as { code?: string };
+    expect(failure?.code).toBe('40P01');
+
+    const dialect = postgres(a);
+    expect(dialect.isTransient(failure)).toBe(true);
+    const syntax = await a.unsafe('SELEC 1').then(() => undefined, (e: unknown) => e);
+    expect(dialect.isTransient(syntax)).toBe(false);
   }, 20_000);
 });
 

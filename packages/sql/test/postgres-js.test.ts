@@ -1,0 +1,4 @@
+import { postgresJsDatabase } from './databases';
+import { describeSqlStore } from './sql-store-behaviour';
+
+describeSqlStore(postgresJsDatabase());
