@@ -69,12 +69,12 @@ const plugin: FastifyPluginAsync<FastifyIdempotencyOptions> = async (fastify, re
     done();
   });
 
-  fastify.addHook('preParsing', async (request, _reply, payload) => {
+  fastify.addHook('preParsing', async (request, reply, payload) => {
     const protection = protectionFor(request);
     if (!protection) return payload;
     const state: RequestState = { protection };
     states.set(request, state);
-    return teeRequestBody(payload, protection.maxBodyBytes, (body) => {
+    return teeRequestBody(payload, reply.raw, protection.maxBodyBytes, (body) => {
       state.rawBody = body;
     });
   });

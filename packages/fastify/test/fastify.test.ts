@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ConfigurationError } from '@idem/core';
@@ -224,5 +225,60 @@ describe('@idem/fastify', () => {
     const prefixed = Fastify();
     apps.push(prefixed);
     await expect(prefixed.register(idempotency, { store, prefix: '/v1' } as FastifyIdempotencyOptions).ready()).resolves.toBeDefined();
+  });
+});
+
+/** Writes raw bytes on a socket and resolves with what came back when the server closes it. */
+function sendRaw(app: FastifyInstance, bytes: string | Buffer): Promise<string> {
+  const { port } = app.server.address() as { port: number };
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.write(bytes);
+  });
+}
+
+describe('@idem/fastify under malformed request bodies', () => {
+  it.each([
+    ['no Content-Type', ''],
+    ['an unknown Content-Type', 'Content-Type: application/x-unknown\r\n'],
+    ['a JSON Content-Type', 'Content-Type: application/json\r\n'],
+  ])('survives a chunked body with a bad chunk size and %s, keyed or not', async (_label, contentType) => {
+    const app = await createApp({}, (app) => app.post('/payments', async () => ({ ok: true })));
+    for (const key of ['', `Idempotency-Key: ${randomUUID()}\r\n`]) {
+      await sendRaw(app, `POST /payments HTTP/1.1\r\nHost: x\r\n${contentType}${key}Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n`);
+    }
+    // The process is still here and still answering.
+    expect((await post(app, '/payments', randomUUID())).statusCode).toBe(200);
+  });
+
+  it('drains a 2 MiB body answered 415: the connection serves its next request and app.close() resolves', async () => {
+    const app = Fastify();
+    await app.register(idempotency, { store });
+    app.post('/payments', async () => ({ ok: true }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let received = '';
+    const bothAnswered = new Promise<string>((resolve) =>
+      socket.on('data', (chunk) => {
+        received += chunk.toString('latin1');
+        if ((received.match(/HTTP\/1\.1 /g) ?? []).length === 2) resolve(received);
+      }),
+    );
+    const body = Buffer.alloc(2 * 1024 * 1024, 'a');
+    // Two requests on one keep-alive connection: the second is read only once the first body is.
+    socket.write(`POST /payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-unknown\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(body);
+    socket.write('POST /payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+    const answers = await Promise.race([bothAnswered, new Promise<string>((resolve) => setTimeout(resolve, 5_000, 'the connection stalled'))]);
+    expect(answers).toMatch(/^HTTP\/1\.1 415[\s\S]*HTTP\/1\.1 200/);
+    // The client keeps its idle connection open: Fastify closes idle connections, so close() resolves.
+    await app.close();
+    socket.destroy();
   });
 });
