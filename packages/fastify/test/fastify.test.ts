@@ -275,7 +275,10 @@ describe('@idem/fastify under malformed request bodies', () => {
     socket.write(`POST /payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-unknown\r\nContent-Length: ${body.length}\r\n\r\n`);
     socket.write(body);
     socket.write('POST /payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
-    const answers = await Promise.race([bothAnswered, new Promise<string>((resolve) => setTimeout(resolve, 5_000, 'the connection stalled'))]);
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<string>((resolve) => (timer = setTimeout(resolve, 5_000, 'the connection stalled')));
+    const answers = await Promise.race([bothAnswered, stalled]);
+    clearTimeout(timer);
     expect(answers).toMatch(/^HTTP\/1\.1 415[\s\S]*HTTP\/1\.1 200/);
     // The client keeps its idle connection open: Fastify closes idle connections, so close() resolves.
     await app.close();
