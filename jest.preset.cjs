@@ -24,7 +24,7 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
-    '^@idem/(core|memory|express|testkit|redis|sql|prisma|fastify|koa|hono|nestjs|fetch)$':
+    '^@idem/(core|memory|express|testkit|redis|sql|prisma|fastify|koa|hono|nestjs|fetch|cloudflare)$':
       path.join(root, 'packages/$1/src/index.ts'),
   },
   reporters: ['default', path.join(root, 'scripts/jest-count-reporter.cjs')],
