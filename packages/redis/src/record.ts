@@ -1,55 +1,83 @@
-/** Turns the Buffer replies of the scripts and HGETALL back into core's record shape. */
-import type { AcquireResult, IdempotencyRecord } from '@idem/core';
+/**
+ * A record is one Redis string, so the common transitions are native commands (`SET … NX PX … GET`)
+ * and the scripts that remain read and write a fixed-width header without parsing anything:
+ *
+ *   byte  0        status: `P` (in progress) or `C` (completed)
+ *   bytes 1–36     the lease token (a UUID). A completed record keeps it: status + token name this
+ *                  incarnation of the key, which is what fencing and a takeover compare.
+ *   bytes 37–52    lockExpiresAt   \
+ *   bytes 53–68    expiresAt        } epoch ms, 16 zero-padded digits: compare as strings in Lua
+ *   bytes 69–84    createdAt       /
+ *   bytes 85–92    byte length of the fingerprint, 8 digits
+ *   then           the fingerprint (UTF-8), then the encoded response (completed records only)
+ */
+import type { IdempotencyRecord } from '@idem/core';
 
-type Reply = Buffer | null;
+const TOKEN_LENGTH = 36;
+const TIME_DIGITS = 16;
+/** Status and token: bytes 0–36. */
+export const OWNER_LENGTH = 1 + TOKEN_LENGTH;
+const LOCK_AT = OWNER_LENGTH;
+const EXPIRES_AT = LOCK_AT + TIME_DIGITS;
+const CREATED_AT = EXPIRES_AT + TIME_DIGITS;
+const FINGERPRINT_LENGTH_AT = CREATED_AT + TIME_DIGITS;
+const HEADER_LENGTH = FINGERPRINT_LENGTH_AT + 8;
+const ZEROS = '0'.repeat(TIME_DIGITS);
 
-function text(value: Reply | undefined): string {
-  return value ? value.toString('utf8') : '';
+/** An epoch-ms instant as 16 digits (whole ms; the contract's times are whole ms). */
+export function time16(ms: number): string {
+  const digits = String(Math.max(0, Math.ceil(ms)));
+  return digits.length >= TIME_DIGITS ? digits : ZEROS.slice(digits.length) + digits;
 }
 
-function time(value: Reply | undefined): number {
-  const parsed = Number(text(value));
-  if (!Number.isFinite(parsed)) throw new TypeError(`Malformed time in idempotency record: ${JSON.stringify(text(value))}`);
+/** What `complete`, `extend` and `release` compare: the pending record owned by `token`. */
+export function pendingOwner(token: string): string {
+  return `P${token}`;
+}
+
+/**
+ * The value a new owner writes. A pending record lives at least as long as its lease: `ttl` counts from
+ * completion, never from under a running handler.
+ */
+export function pendingValue(token: string, fingerprint: string, now: number, lockTtlMs: number, ttlMs: number): string {
+  const lockExpiresAt = now + lockTtlMs;
+  const length = String(Buffer.byteLength(fingerprint));
+  return `P${token}${time16(lockExpiresAt)}${time16(Math.max(now + ttlMs, lockExpiresAt))}${time16(now)}${'00000000'.slice(length.length)}${length}${fingerprint}`;
+}
+
+export interface StoredRecord {
+  record: IdempotencyRecord;
+  /** Bytes 0–36 of the value as read: a takeover replaces the record only if they are unchanged. */
+  owner: string;
+}
+
+function digits(value: Buffer, at: number, length: number): number {
+  const parsed = Number(value.toString('latin1', at, at + length));
+  if (!Number.isSafeInteger(parsed)) throw new TypeError(`Malformed time in idempotency record: ${JSON.stringify(value.toString('latin1', at, at + length))}`);
   return parsed;
 }
 
-/** A copy that does not alias ioredis's reply buffer. */
-function bytes(value: Reply | undefined): Uint8Array {
-  return value ? new Uint8Array(value) : new Uint8Array();
-}
-
-/** Parses the acquire script's reply (see scripts.ts for its layout). */
-export function parseAcquireReply(key: string, token: string, reply: unknown): AcquireResult {
-  if (!Array.isArray(reply) || reply.length === 0) throw new TypeError('Unexpected reply from the acquire script');
-  const [state, fingerprint, createdAt, expiresAt, lockExpiresAt, response] = reply as Reply[];
-  const name = text(state);
-  if (name === 'acquired') return { state: 'acquired', token };
+/** Parses a stored value (a Buffer, so binary responses stay intact). */
+export function decodeRecord(key: string, value: Buffer): StoredRecord {
+  const status = value[0];
+  if (value.length < HEADER_LENGTH || (status !== 0x50 && status !== 0x43)) throw new TypeError('Malformed idempotency record in Redis');
+  const fingerprintEnd = HEADER_LENGTH + digits(value, FINGERPRINT_LENGTH_AT, 8);
+  if (fingerprintEnd > value.length) throw new TypeError('Malformed idempotency record in Redis');
   const record: IdempotencyRecord = {
     key,
-    fingerprint: text(fingerprint),
-    status: name === 'completed' ? 'completed' : 'in_progress',
-    createdAt: time(createdAt),
-    expiresAt: time(expiresAt),
-    lockExpiresAt: time(lockExpiresAt),
+    fingerprint: value.toString('utf8', HEADER_LENGTH, fingerprintEnd),
+    status: status === 0x43 ? 'completed' : 'in_progress',
+    createdAt: digits(value, CREATED_AT, TIME_DIGITS),
+    expiresAt: digits(value, EXPIRES_AT, TIME_DIGITS),
+    lockExpiresAt: digits(value, LOCK_AT, TIME_DIGITS),
   };
-  if (name === 'completed') return { state: 'completed', record: { ...record, response: bytes(response) } };
-  if (name === 'in_progress') return { state: 'in_progress', record };
-  throw new TypeError(`Unexpected state from the acquire script: ${JSON.stringify(name)}`);
+  // A copy: the reply buffer may be a slice of the client's reusable parser memory.
+  if (status === 0x43) record.response = new Uint8Array(value.subarray(fingerprintEnd));
+  return { record, owner: value.toString('latin1', 0, OWNER_LENGTH) };
 }
 
-/** Parses an HGETALL reply; undefined when there is no record or it is expired at `now`. */
-export function parseHash(key: string, hash: Record<string, Buffer>, now: number): IdempotencyRecord | undefined {
-  const status = text(hash.status);
-  if (status !== 'completed' && status !== 'in_progress') return undefined;
-  const record: IdempotencyRecord = {
-    key,
-    fingerprint: text(hash.fingerprint),
-    status,
-    createdAt: time(hash.createdAt),
-    expiresAt: time(hash.expiresAt),
-    lockExpiresAt: time(hash.lockExpiresAt),
-  };
-  if (record.expiresAt <= now) return undefined;
-  if (status === 'completed') record.response = bytes(hash.response);
-  return record;
+/** Live at `now` for every operation: a completed record until its expiry, a pending one while its lease runs. */
+export function isLive(record: IdempotencyRecord, now: number): boolean {
+  if (record.expiresAt <= now) return false;
+  return record.status === 'completed' || record.lockExpiresAt > now;
 }

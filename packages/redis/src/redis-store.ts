@@ -1,8 +1,10 @@
 /**
- * The Redis store: every transition of the store contract is one Lua script on one key, so it is
- * atomic on the server and runs unchanged on Redis Cluster. A replay costs one command (the acquire
- * reply carries the stored response); a first execution costs two (acquire, complete) plus a lease
- * renewal every third of `lockTtl` while the handler runs.
+ * The Redis store. A record is one string (layout in record.ts). `acquire` is one native
+ * `SET key <pending> NX PX <lockTtl> GET`: it creates the pending record, or answers with the record
+ * already there, so a replay costs one command and a first execution two (acquire, complete), plus a
+ * lease renewal every third of `lockTtl` while the handler runs. Only the fenced transitions
+ * (complete, extend, release) and a takeover of a stale record are Lua scripts, each on one key, so
+ * everything is atomic on the server and runs unchanged on Redis Cluster.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -14,11 +16,12 @@ import {
   type IdempotencyStore,
 } from '@idem/core';
 import type { RedisOptions } from 'ioredis';
-import { createClient, type RedisClient } from './client';
+import { ConnectionWatch, createClient, type RedisClient } from './client';
+import { Deadlines } from './deadlines';
 import { keyBytes } from './key-bytes';
-import { parseAcquireReply, parseHash } from './record';
-import { runScript, type ScriptArgument } from './run-script';
-import { ACQUIRE, COMPLETE, EXTEND, RELEASE, type LuaScript } from './scripts';
+import { decodeRecord, isLive, pendingOwner, pendingValue, time16, type StoredRecord } from './record';
+import { runScript } from './run-script';
+import { COMPLETE, EXTEND, RELEASE, TAKEOVER } from './scripts';
 
 export interface RedisStoreOptions {
   /** Your own ioredis `Redis` or `Cluster` client. The store never closes it. */
@@ -38,13 +41,21 @@ export interface RedisStoreOptions {
 }
 
 const DEFAULT_OPERATION_TIMEOUT = 5_000;
+/** A takeover retries only when another writer changed the key in between; this many times is pathological. */
+const MAX_TAKEOVER_ATTEMPTS = 5;
+/** Lone UTF-16 surrogates: only keys holding one need the byte encoding of key-bytes.ts. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export class RedisStore implements IdempotencyStore {
   /** The client in use (yours, or the one created from `url`). */
   readonly client: RedisClient;
   private readonly ownsClient: boolean;
-  private readonly prefix: Buffer;
-  private readonly operationTimeout: number;
+  private readonly prefix: string;
+  private readonly prefixBytes: Buffer | undefined;
+  private readonly deadlines: Deadlines;
+  private readonly connection: ConnectionWatch;
+  /** Redis < 7.0 cannot combine NX with GET: acquire then runs the same step as a script. */
+  private nativeAcquire = true;
 
   constructor(options: RedisStoreOptions) {
     const { client, url, clientOptions, prefix = 'idem:', operationTimeout = DEFAULT_OPERATION_TIMEOUT } = options ?? {};
@@ -58,13 +69,15 @@ export class RedisStore implements IdempotencyStore {
     if (!Number.isSafeInteger(operationTimeout) || operationTimeout < 0) {
       throw new ConfigurationError('`operationTimeout` must be a whole number of ms ≥ 0 (0 turns it off)');
     }
-    if (client && typeof (client as { callBuffer?: unknown }).callBuffer !== 'function') {
+    if (client && typeof (client as { evalshaBuffer?: unknown }).evalshaBuffer !== 'function') {
       throw new ConfigurationError('`client` must be an ioredis Redis or Cluster instance');
     }
     this.client = client ?? createClient(url as string, clientOptions);
     this.ownsClient = !client;
-    this.prefix = keyBytes(prefix);
-    this.operationTimeout = operationTimeout;
+    this.prefix = prefix;
+    this.prefixBytes = LONE_SURROGATE.test(prefix) ? keyBytes(prefix) : undefined;
+    this.deadlines = new Deadlines(operationTimeout);
+    this.connection = new ConnectionWatch(this.client);
     // A client we created must not crash the process with an unhandled 'error' event while Redis is
     // down; the failures surface on the commands themselves as StorageError.
     if (this.ownsClient) this.client.on('error', () => {});
@@ -72,36 +85,53 @@ export class RedisStore implements IdempotencyStore {
 
   async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
     const token = randomUUID();
-    const args = [String(now), token, fingerprint, String(now + ttlMs), String(now + lockTtlMs), expiryMs(ttlMs)];
-    return this.command('acquire', async () => parseAcquireReply(key, token, await this.script(ACQUIRE, key, args)));
+    const value = pendingValue(token, fingerprint, now, lockTtlMs, ttlMs);
+    const redisKey = this.redisKey(key);
+    const lockMs = wholeMs(lockTtlMs);
+    let reply = await this.send('acquire', () => this.setIfAbsent(redisKey, value, lockMs));
+    for (let attempt = 1; reply !== null; attempt++) {
+      const found = this.decode('acquire', key, reply);
+      const { record } = found;
+      if (isLive(record, now)) return record.status === 'completed' ? { state: 'completed', record } : { state: 'in_progress', record };
+      if (attempt > MAX_TAKEOVER_ATTEMPTS) throw new StorageError(`Redis store acquire failed: the record changed under ${MAX_TAKEOVER_ATTEMPTS} takeovers in a row`);
+      // Stale by the caller's clock (expired, or its lease ran out) but not yet gone from Redis: replace
+      // it only if it is still the record we saw.
+      reply = await this.send('acquire', () => runScript(this.client, TAKEOVER, redisKey, [found.owner, value, lockMs]) as Promise<Buffer | null>);
+    }
+    return { state: 'acquired', token };
   }
 
   async complete(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }): Promise<boolean> {
     const body = Buffer.from(response.buffer, response.byteOffset, response.byteLength);
-    const args = [token, String(now), body, String(now + ttlMs), expiryMs(ttlMs)];
-    return (await this.command('complete', () => this.script(COMPLETE, key, args))) === 1;
+    const args = [pendingOwner(token), time16(now + ttlMs), body, wholeMs(ttlMs)];
+    return (await this.send('complete', () => runScript(this.client, COMPLETE, this.redisKey(key), args))) === 1;
   }
 
   async release(key: string, token: string): Promise<boolean> {
-    return (await this.command('release', () => this.script(RELEASE, key, [token]))) === 1;
+    return (await this.send('release', () => runScript(this.client, RELEASE, this.redisKey(key), [pendingOwner(token)]))) === 1;
   }
 
   async extend(key: string, token: string, { lockTtlMs, now }: { lockTtlMs: number; now: number }): Promise<boolean> {
-    const args = [token, String(now), String(now + lockTtlMs)];
-    return (await this.command('extend', () => this.script(EXTEND, key, args))) === 1;
+    const args = [pendingOwner(token), time16(now + lockTtlMs), wholeMs(lockTtlMs)];
+    return (await this.send('extend', () => runScript(this.client, EXTEND, this.redisKey(key), args))) === 1;
   }
 
   async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
     const now = options.now ?? Date.now();
-    return this.command('get', async () => parseHash(key, await this.client.hgetallBuffer(this.redisKey(key)), now));
+    const reply = await this.send('get', () => this.client.getBuffer(this.redisKey(key)));
+    if (reply === null) return undefined;
+    const { record } = this.decode('get', key, reply);
+    return record.expiresAt > now ? record : undefined;
   }
 
   async delete(key: string): Promise<void> {
-    await this.command('delete', () => this.client.del(this.redisKey(key)));
+    await this.send('delete', () => this.client.del(this.redisKey(key)));
   }
 
   /** Quits the client the store created from `url` (resolving once it is closed); a client you passed in stays open. */
   async close(): Promise<void> {
+    this.deadlines.stop();
+    this.connection.stop();
     if (!this.ownsClient || this.client.status === 'end') return;
     const connected = this.client.status === 'ready';
     const ended = new Promise((resolve) => this.client.once('end', resolve));
@@ -115,40 +145,51 @@ export class RedisStore implements IdempotencyStore {
     }
   }
 
-  private redisKey(key: string): Buffer {
-    return Buffer.concat([this.prefix, keyBytes(key)]);
+  /** Prefix + key as a string (ioredis writes it as UTF-8), or as bytes when a lone surrogate needs keyBytes. */
+  private redisKey(key: string): string | Buffer {
+    if (this.prefixBytes === undefined && !LONE_SURROGATE.test(key)) return this.prefix + key;
+    return Buffer.concat([this.prefixBytes ?? keyBytes(this.prefix), keyBytes(key)]);
   }
 
-  private script(script: LuaScript, key: string, args: ScriptArgument[]): Promise<unknown> {
-    return runScript(this.client, script, this.redisKey(key), args);
+  private async setIfAbsent(key: string | Buffer, value: string, lockMs: string): Promise<Buffer | null> {
+    if (this.nativeAcquire) {
+      try {
+        return await this.client.setBuffer(key, value, 'PX', lockMs, 'NX', 'GET');
+      } catch (error) {
+        if (!(error instanceof Error && /^ERR syntax error/.test(error.message))) throw error;
+        this.nativeAcquire = false;
+      }
+    }
+    return (await runScript(this.client, TAKEOVER, key, ['', value, lockMs])) as Buffer | null;
+  }
+
+  private decode(operation: string, key: string, value: Buffer): StoredRecord {
+    try {
+      return decodeRecord(key, value);
+    } catch (error) {
+      throw new StorageError(`Redis store ${operation} failed: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   /**
-   * Any failure (connection lost, timeout, READONLY, CLUSTERDOWN, a malformed record) is a StorageError.
-   * A command that timed out here may still run on the server later: that is safe, because a late
-   * acquire only leaves a lease that expires after lockTtl, and a late complete only stores the result.
+   * Sends one command under the store's single timeout. Any failure (connection lost, timeout, READONLY,
+   * CLUSTERDOWN) is a StorageError; while a connection that was up is down, it fails at once instead of
+   * waiting for the client's next reconnection attempt. A command that timed out here may still run on
+   * the server later: that is safe, because a late acquire only leaves a lease that expires after
+   * lockTtl, and a late complete only stores the result.
    */
-  private async command<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+  private async send<T>(operation: string, command: () => Promise<T>): Promise<T> {
     try {
-      const sent = send();
-      if (this.operationTimeout === 0) return await sent;
-      const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within operationTimeout (${this.operationTimeout} ms)`)), this.operationTimeout);
-      });
-      // The losing promise must not become an unhandled rejection.
-      sent.catch(() => {});
-      return await Promise.race([sent, timedOut]);
+      if (this.connection.down) throw new Error(`the connection to Redis is down (client ${this.client.status})`);
+      return await this.deadlines.bound(command());
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       throw new StorageError(`Redis store ${operation} failed: ${detail}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
 
-/** PEXPIRE takes whole milliseconds > 0; the record's own expiresAt stays exact. */
-function expiryMs(ttlMs: number): string {
-  return String(Math.max(1, Math.ceil(ttlMs)));
+/** PX takes whole milliseconds > 0; the record's own times stay exact. */
+function wholeMs(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms)));
 }

@@ -1,11 +1,8 @@
 /**
- * The Lua scripts, one per store transition. Each touches exactly one key (KEYS[1]), so it runs
- * unchanged on Redis Cluster, and each runs atomically on the server: no other command interleaves
- * between the read and the write, which is what makes concurrent duplicates safe.
- *
- * A record is a hash: status, fingerprint, token (while in progress), createdAt, expiresAt,
- * lockExpiresAt, response (once completed). Times are epoch ms strings computed by the caller from the
- * `now` it was given, so every decision uses the caller's clock; PEXPIRE (relative) only cleans up.
+ * The Lua scripts left once `acquire` is a native `SET … NX PX … GET`: the fenced transitions, which
+ * must compare the lease token and write in one atomic step. Each touches exactly one key (KEYS[1]), so
+ * it runs unchanged on Redis Cluster, and none parses the record: it compares bytes 1–37 (status and
+ * token) and splices the fixed-width times (layout in record.ts; Lua strings are 1-based).
  * Keys and values are always arguments, never spliced into the script text.
  */
 import { createHash } from 'node:crypto';
@@ -21,64 +18,54 @@ function script(name: string, lua: string): LuaScript {
 }
 
 /**
- * ARGV: now, token, fingerprint, expiresAt, lockExpiresAt, pexpireMs.
- * Replies {'completed', fingerprint, createdAt, expiresAt, lockExpiresAt, response},
- * {'in_progress', fingerprint, createdAt, expiresAt, lockExpiresAt} or {'acquired'}.
- * The completed reply carries the response, so a replay costs one round trip.
+ * ARGV: owner ('P' + token), expiresAt (16 digits), response, ttl ms.
+ * The pending record becomes the completed one (same token, fingerprint and createdAt, the new expiry,
+ * the response appended); the key expires `ttl` after completion. Replies 1 when the token owned it.
  */
-export const ACQUIRE = script(
-  'acquire',
-  `local f = redis.call('HMGET', KEYS[1], 'status', 'fingerprint', 'createdAt', 'expiresAt', 'lockExpiresAt', 'response')
-local now = tonumber(ARGV[1])
-if f[1] then
-  if tonumber(f[4]) > now then
-    if f[1] == 'completed' then
-      return {'completed', f[2], f[3], f[4], f[5], f[6]}
-    end
-    if tonumber(f[5]) > now then
-      return {'in_progress', f[2], f[3], f[4], f[5]}
-    end
-  end
-  -- Stale (expired, or its lease ran out): start over from an empty hash.
-  redis.call('DEL', KEYS[1])
-end
-redis.call('HSET', KEYS[1], 'status', 'in_progress', 'fingerprint', ARGV[3], 'token', ARGV[2],
-  'createdAt', ARGV[1], 'expiresAt', ARGV[4], 'lockExpiresAt', ARGV[5])
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
-return {'acquired'}`,
-);
-
-/** ARGV: token, now, response, expiresAt, pexpireMs. Replies 1 when the token still owned the lease. */
 export const COMPLETE = script(
   'complete',
-  `local f = redis.call('HMGET', KEYS[1], 'status', 'token', 'expiresAt')
-if f[1] ~= 'in_progress' or f[2] ~= ARGV[1] or tonumber(f[3]) <= tonumber(ARGV[2]) then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'status', 'completed', 'response', ARGV[3], 'expiresAt', ARGV[4])
-redis.call('HDEL', KEYS[1], 'token')
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  `local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, 37) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], 'C' .. string.sub(v, 2, 53) .. ARGV[2] .. string.sub(v, 70) .. ARGV[3], 'PX', ARGV[4])
 return 1`,
 );
 
-/** ARGV: token, now, lockExpiresAt. Replies 1 when the token still owned the lease. */
+/**
+ * ARGV: owner ('P' + token), lockExpiresAt (16 digits), lockTtl ms.
+ * Renews the lease (on both clocks: the stored lockExpiresAt and the key's own expiry) and lifts the
+ * record's expiresAt to at least the new lease end, so a record never expires under a live lease.
+ * Replies 1 when the token owned it.
+ */
 export const EXTEND = script(
   'extend',
-  `local f = redis.call('HMGET', KEYS[1], 'status', 'token', 'expiresAt')
-if f[1] ~= 'in_progress' or f[2] ~= ARGV[1] or tonumber(f[3]) <= tonumber(ARGV[2]) then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'lockExpiresAt', ARGV[3])
+  `local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, 37) ~= ARGV[1] then return 0 end
+local expiresAt = string.sub(v, 54, 69)
+if ARGV[2] > expiresAt then expiresAt = ARGV[2] end
+redis.call('SET', KEYS[1], ARGV[1] .. ARGV[2] .. expiresAt .. string.sub(v, 70), 'PX', ARGV[3])
 return 1`,
 );
 
-/** ARGV: token. Deletes the pending record if the token owns it (no clock: the token decides). */
+/** ARGV: owner ('P' + token). Deletes the pending record if the token owns it; replies 1 if it did. */
 export const RELEASE = script(
   'release',
-  `local f = redis.call('HMGET', KEYS[1], 'status', 'token')
-if f[1] == 'in_progress' and f[2] == ARGV[1] then
+  `if redis.call('GETRANGE', KEYS[1], 0, 36) == ARGV[1] then
   redis.call('DEL', KEYS[1])
   return 1
 end
 return 0`,
+);
+
+/**
+ * ARGV: owner seen (bytes 1–37 of a record the caller found stale, or '' for none), new pending value,
+ * lockTtl ms. Writes the new record if the key is empty or still holds the record the caller saw, and
+ * replies nil (acquired); otherwise replies what the key holds now, for the caller to decide again.
+ * With '' it is `SET NX GET` for servers older than Redis 7.0, where NX and GET cannot be combined.
+ */
+export const TAKEOVER = script(
+  'takeover',
+  `local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 37) ~= ARGV[1] then return v end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return false`,
 );

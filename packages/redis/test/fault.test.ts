@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { StorageError } from '@idem/core';
 import { servicesRequired } from '@idem/testkit';
 import { Redis } from 'ioredis';
+import { Redis as Redis5 } from 'ioredis5';
 import { RedisStore } from '../src';
 import { COMPLETE } from '../src/scripts';
 import { startPaymentsApp, type PaymentsApp } from './support/payments-app';
@@ -94,6 +95,71 @@ withServer('RedisStore when Redis goes down and comes back', () => {
       while (store.client.status !== 'ready' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }, 30_000);
+});
+
+/**
+ * ioredis queues a command while it reconnects and fails it only when the next attempt fails, and the
+ * attempts back off: ioredis 6 waits up to 5 s between them, so each request stalled that long before
+ * its 503. The store fails at once instead, whichever major and retry settings the client has.
+ */
+const outageClients: [string, (url: string) => RedisStore][] = [
+  ['a store-created client (ioredis 6)', (url) => new RedisStore({ url })],
+  ['your own ioredis 6 client with its defaults', (url) => new RedisStore({ client: quiet(new Redis(url)) })],
+  ['your own ioredis 5 client with its defaults', (url) => new RedisStore({ client: quiet(new Redis5(url)) as unknown as Redis })],
+];
+
+function quiet<T extends { on(event: 'error', listener: () => void): unknown }>(client: T): T {
+  client.on('error', () => {});
+  return client;
+}
+
+describe.each(outageClients)('RedisStore during a long outage, on %s', (_name, createStore) => {
+  let server: RedisServer;
+  let store: RedisStore;
+  let app: PaymentsApp;
+
+  beforeAll(async () => {
+    if (!installed) return;
+    server = await startRedisServer();
+    store = createStore(server.url);
+    app = await startPaymentsApp({ store });
+  }, 30_000);
+
+  afterAll(async () => {
+    await app?.close();
+    if (store?.client.status !== 'end') store?.client.disconnect();
+    await server?.stop();
+  });
+
+  (installed ? it : it.skip)('answers 503 at once however long Redis has been down, and recovers when it is back', async () => {
+    expect((await app.post('/payments', 'before')).status).toBe(201);
+    let attempts = 0;
+    store.client.on('reconnecting', () => attempts++);
+    await server.kill();
+    // Six failed reconnection attempts: ioredis 6 now waits about 3 s before the next one, ioredis 5 0.35 s.
+    while (attempts < 6) await new Promise((resolve) => setTimeout(resolve, 20));
+    const waits: number[] = [];
+    for (const key of ['during-1', 'during-2', 'during-3']) {
+      const started = Date.now();
+      const response = await app.post('/payments', key);
+      waits.push(Date.now() - started);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+    }
+    console.log(`503 after ${waits.join(' / ')} ms, ${attempts} reconnection attempts into the outage`);
+    // Failing at once, not at the next reconnection attempt (seconds away): generous for a loaded machine.
+    for (const wait of waits) expect(wait).toBeLessThan(1_000);
+    expect(app.executions).toBe(1);
+    await server.restart();
+    const deadline = Date.now() + 20_000;
+    let after = await app.post('/payments', 'after');
+    while (after.status === 503 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await app.post('/payments', 'after');
+    }
+    expect(after.status).toBe(201);
+    expect(app.executions).toBe(2);
+  }, 60_000);
 });
 
 withServer('RedisStore on a server that stops answering', () => {

@@ -1,6 +1,6 @@
 /** RedisStore's own options and behaviour, on the machine's Redis (the contract itself is in conformance.test.ts). */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ConfigurationError } from '@idem/core';
+import { ConfigurationError, StorageError } from '@idem/core';
 import { serviceAvailable, serviceUrls } from '@idem/testkit';
 import { Redis } from 'ioredis';
 import { RedisStore, SAFE_CLIENT_OPTIONS, type RedisClient } from '../src';
@@ -61,12 +61,17 @@ describe('RedisStore options', () => {
   });
 
   it('gives a client created from `url` the safe defaults, which `clientOptions` can override', async () => {
-    const store = new RedisStore({ url: serviceUrls.redis, clientOptions: { commandTimeout: 1234, lazyConnect: true } });
+    const store = new RedisStore({ url: serviceUrls.redis, clientOptions: { commandTimeout: 1234, enableAutoPipelining: false, lazyConnect: true } });
     ownedStores.push(store);
     const options = (store.client as Redis).options;
     expect(options.maxRetriesPerRequest).toBe(SAFE_CLIENT_OPTIONS.maxRetriesPerRequest);
     expect(options.connectTimeout).toBe(SAFE_CLIENT_OPTIONS.connectTimeout);
+    expect(options.retryStrategy).toBe(SAFE_CLIENT_OPTIONS.retryStrategy);
     expect(options.commandTimeout).toBe(1234);
+    expect(options.enableAutoPipelining).toBe(false);
+    const defaults = new RedisStore({ url: serviceUrls.redis, clientOptions: { lazyConnect: true } });
+    ownedStores.push(defaults);
+    expect(defaults.client.options.enableAutoPipelining).toBe(true);
   });
 
   live('uses the prefix `idem:` by default', async () => {
@@ -84,7 +89,42 @@ describe('RedisStore options', () => {
     const prefix = `${runPrefix}custom:`;
     const store = new RedisStore({ client, prefix });
     await store.acquire('order-1', 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: Date.now() });
-    expect(await client.hget(`${prefix}order-1`, 'status')).toBe('in_progress');
+    expect(await client.type(`${prefix}order-1`)).toBe('string');
+  });
+});
+
+describe('RedisStore on an auto-pipelining client', () => {
+  const pipelining = new Redis(serviceUrls.redis, { maxRetriesPerRequest: 1, enableAutoPipelining: true, lazyConnect: true });
+  pipelining.on('error', () => {});
+  afterAll(() => pipelining.disconnect());
+
+  live('runs every transition, and the commands of concurrent requests share socket writes', async () => {
+    await pipelining.connect();
+    const store = new RedisStore({ client: pipelining, prefix: runPrefix });
+    const socket = (pipelining as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+    const write = socket.write;
+    let writes = 0;
+    socket.write = function (this: unknown, ...args: unknown[]) {
+      writes++;
+      return write.apply(this, args);
+    };
+    try {
+      const now = Date.now();
+      const keys = Array.from({ length: 50 }, (_, i) => `pipelined-${i}`);
+      const acquired = await Promise.all(keys.map((key) => store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now })));
+      const tokens = acquired.map((result) => (result.state === 'acquired' ? result.token : ''));
+      expect(tokens.every(Boolean)).toBe(true);
+      expect(await Promise.all(keys.map((key, i) => store.extend(key, tokens[i]!, { lockTtlMs: LOCK, now })))).toEqual(keys.map(() => true));
+      expect(await Promise.all(keys.map((key, i) => store.complete(key, tokens[i]!, Buffer.from(key), { ttlMs: TTL, now })))).toEqual(keys.map(() => true));
+      const replays = await Promise.all(keys.map((key) => store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now })));
+      expect(replays.map((r) => r.state === 'completed' && Buffer.from(r.record.response ?? []).toString())).toEqual(keys);
+      expect(await store.release(keys[0]!, tokens[0]!)).toBe(false);
+      expect((await store.get(keys[1]!))?.status).toBe('completed');
+      // 4 rounds of 50 concurrent commands: each round goes out in a few writes, not 50.
+      expect(writes).toBeLessThan(4 * 5 + 5);
+    } finally {
+      socket.write = write;
+    }
   });
 });
 
@@ -105,30 +145,49 @@ describe('RedisStore client ownership', () => {
 });
 
 describe('RedisStore records in Redis', () => {
-  live('expires records natively with the ttl, relative to now', async () => {
+  live('a pending record expires with its lease on the Redis clock, a completed one ttl after completion', async () => {
     const store = new RedisStore({ client, prefix: runPrefix });
-    // A `now` far from the server clock: expiry stays relative (ttl), never an absolute past instant.
+    // A `now` far from the server clock: key expiry stays relative, never an absolute past instant.
     const now = Date.now() - 3_600_000;
     const first = await store.acquire('expiring', 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
     const pttl = await client.pttl(`${runPrefix}expiring`);
-    expect(pttl).toBeGreaterThan(TTL - 2_000);
-    expect(pttl).toBeLessThanOrEqual(TTL);
+    expect(pttl).toBeGreaterThan(LOCK - 2_000);
+    expect(pttl).toBeLessThanOrEqual(LOCK);
     if (first.state !== 'acquired') throw new Error('expected to acquire');
+    expect(await store.extend('expiring', first.token, { lockTtlMs: 2 * LOCK, now }));
+    expect(await client.pttl(`${runPrefix}expiring`)).toBeGreaterThan(LOCK);
     await store.complete('expiring', first.token, new Uint8Array([1]), { ttlMs: 150, now });
     expect(await client.pttl(`${runPrefix}expiring`)).toBeLessThanOrEqual(150);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await client.exists(`${runPrefix}expiring`)).toBe(0);
   });
 
-  live('keeps no token in a completed record and no request data at all', async () => {
+  live('a crashed owner’s lease is gone from Redis after lockTtl, so the next acquire takes over in one command', async () => {
     const store = new RedisStore({ client, prefix: runPrefix });
-    const now = Date.now();
-    const first = await store.acquire('fields', 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+    const crashed = await store.acquire('crashed', 'fp', { lockTtlMs: 100, ttlMs: TTL, now: Date.now() });
+    expect(crashed.state).toBe('acquired');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await client.exists(`${runPrefix}crashed`)).toBe(0);
+    const next = await store.acquire('crashed', 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: Date.now() });
+    expect(next.state).toBe('acquired');
+  });
+
+  live('stores one string per key: status, token, times, fingerprint and response, no request data', async () => {
+    const store = new RedisStore({ client, prefix: runPrefix });
+    const now = 1_700_000_000_000;
+    const first = await store.acquire('fields', 'fp-1', { lockTtlMs: LOCK, ttlMs: TTL, now });
     if (first.state !== 'acquired') throw new Error('expected to acquire');
-    await store.complete('fields', first.token, new Uint8Array([1]), { ttlMs: TTL, now });
-    expect(Object.keys(await client.hgetall(`${runPrefix}fields`)).sort()).toEqual(
-      ['createdAt', 'expiresAt', 'fingerprint', 'lockExpiresAt', 'response', 'status'],
-    );
+    const times = (lock: number, expires: number) => `${String(lock).padStart(16, '0')}${String(expires).padStart(16, '0')}${String(now).padStart(16, '0')}00000004fp-1`;
+    expect(await client.get(`${runPrefix}fields`)).toBe(`P${first.token}${times(now + LOCK, now + TTL)}`);
+    await store.complete('fields', first.token, new TextEncoder().encode('resp'), { ttlMs: TTL, now: now + 10 });
+    expect(await client.get(`${runPrefix}fields`)).toBe(`C${first.token}${times(now + LOCK, now + 10 + TTL)}resp`);
+  });
+
+  live('turns a value that is not an idempotency record into a StorageError', async () => {
+    const store = new RedisStore({ client, prefix: runPrefix });
+    await client.set(`${runPrefix}foreign`, 'not a record');
+    await expect(store.acquire('foreign', 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: Date.now() })).rejects.toBeInstanceOf(StorageError);
+    await expect(store.get('foreign')).rejects.toThrow(/Malformed/);
   });
 
   live('keeps keys that differ only in a lone surrogate apart', async () => {
