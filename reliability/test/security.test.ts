@@ -1,6 +1,6 @@
 /**
  * Security proofs on every store: tenants never see each other's responses; the store holds no request
- * header and no request body (read from the raw Redis hash and SQL row); `hashKeys: true` stores no
+ * header and no request body (read from the raw Redis value and SQL row); `hashKeys: true` stores no
  * plain key; identifiers that try injection are refused; hostile-looking keys are stored and replayed
  * as plain data.
  */

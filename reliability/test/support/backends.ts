@@ -30,7 +30,7 @@ export interface Backend {
   prepare(): Promise<void>;
   /** A store in the test process on the same namespace. */
   store(overrides?: { prefix?: string }): IdempotencyStore;
-  /** Every stored byte of this run (Redis key names and hash fields and values; SQL rows, all columns). */
+  /** Every stored byte of this run (Redis key names and values; SQL rows, all columns). */
   rawDump(): Promise<Buffer>;
   dispose(): Promise<void>;
 }
@@ -97,8 +97,8 @@ export function redisBackend(url = serviceUrls.redis): Backend & { client: Redis
       const parts: Buffer[] = [];
       for (const key of await keys()) {
         parts.push(key);
-        const hash = await client.hgetallBuffer(key);
-        for (const [field, value] of Object.entries(hash)) parts.push(Buffer.from(field), value);
+        const value = await client.getBuffer(key);
+        if (value) parts.push(value);
       }
       return Buffer.concat(parts);
     },
