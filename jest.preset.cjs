@@ -24,6 +24,7 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
+    '^@idem/core/adapter$': path.join(root, 'packages/core/src/adapter.ts'),
     '^@idem/(core|memory|express|testkit|redis|sql|prisma|fastify|koa|hono|nestjs|fetch|cloudflare)$':
       path.join(root, 'packages/$1/src/index.ts'),
   },

@@ -1,3 +1,4 @@
+import { ConfigurationError, PayloadTooLargeError, type IdempotencyStore } from '../src';
 import {
   bufferAsyncBody,
   fromWebRequest,
@@ -8,11 +9,8 @@ import {
   resolveMaxBodyBytes,
   toWebResponse,
   withBodyLimit,
-  ConfigurationError,
-  PayloadTooLargeError,
   type Execution,
-  type IdempotencyStore,
-} from '../src';
+} from '../src/adapter';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { decodeResponse, encodeResponse, jsonSerializer } from '../src';
+import { jsonSerializer } from '../src';
+import { decodeResponse, encodeResponse } from '../src/adapter';
 
 describe('response codec', () => {
   it('round-trips status, headers and arbitrary body bytes exactly', () => {

@@ -1,4 +1,5 @@
-import { compositeKey, InvalidKeyError, KeyGenerationError, keyFromBody, keyFromHeader, parseKeyHeader, storageKey, validateKey } from '../src';
+import { compositeKey, InvalidKeyError, KeyGenerationError, keyFromBody, keyFromHeader, storageKey, validateKey } from '../src';
+import { parseKeyHeader } from '../src/adapter';
 import { generateKey } from '../src/keys';
 
 const request = (headers: Record<string, string | string[]>, body = '{"a":1}') => ({

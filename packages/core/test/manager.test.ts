@@ -1,5 +1,6 @@
 import { MemoryStore } from '@idem/memory';
-import { decodeResponse, Idempotency, type HttpResponse, type IdempotencyOptions, type IdempotencyRequest, type IdempotencyStore } from '../src';
+import { type HttpResponse, type IdempotencyOptions, type IdempotencyRequest, type IdempotencyStore } from '../src';
+import { decodeResponse, Idempotency } from '../src/adapter';
 
 const text = (body: Uint8Array) => Buffer.from(body).toString();
 const request = (key: string | undefined, body = '{"amount":5}', extra: Partial<IdempotencyRequest> = {}): IdempotencyRequest => ({

@@ -1,5 +1,6 @@
 import { MemoryStore } from '@idem/memory';
-import { ConfigurationError, Idempotency, StorageNotConfiguredError, type IdempotencyOptions } from '../src';
+import { ConfigurationError, StorageNotConfiguredError, type IdempotencyOptions } from '../src';
+import { Idempotency } from '../src/adapter';
 
 describe('option validation at construction', () => {
   const store = new MemoryStore();

@@ -6,14 +6,12 @@ import fc from 'fast-check';
 import {
   canonicalJson,
   createFingerprinter,
-  decodeResponse,
-  encodeResponse,
   IdempotencyError,
   keyFromHeader,
-  parseKeyHeader,
   storageKey,
   validateKey,
 } from '../src';
+import { decodeResponse, encodeResponse, parseKeyHeader } from '../src/adapter';
 import { generateKey } from '../src/keys';
 
 const headerName = fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/);

@@ -4,6 +4,7 @@
  * response plumbing is core's, shared with the Fastify, Koa and Nest adapters.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IdempotencyRequest } from '@idem/core';
 import {
   captureNodeResponse,
   createMiddlewareSetup,
@@ -12,9 +13,8 @@ import {
   readNodeRequestBody,
   sendNodeResponse,
   type Execution,
-  type IdempotencyRequest,
   type NodeBodyRead,
-} from '@idem/core';
+} from '@idem/core/adapter';
 import { MIDDLEWARE_OPTION_NAMES, type ExpressIdempotencyOptions } from './options';
 import { recordOutcome } from './outcome';
 

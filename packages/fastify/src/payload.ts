@@ -4,7 +4,7 @@
  * sent on is the prefix followed by the rest of the stream).
  */
 import { Readable } from 'node:stream';
-import { bufferAsyncBody, isAsyncIterable } from '@idem/core';
+import { bufferAsyncBody, isAsyncIterable } from '@idem/core/adapter';
 
 export interface CapturedPayload {
   /** The bytes to record: all of them, or the prefix of a stream past the limit. */

@@ -7,7 +7,8 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ConfigurationError, guardAbandonedExecution, nodeRequestHeaders, type AbandonGuard, type Execution, type IdempotencyRequest } from '@idem/core';
+import { ConfigurationError, type IdempotencyRequest } from '@idem/core';
+import { guardAbandonedExecution, nodeRequestHeaders, type AbandonGuard, type Execution } from '@idem/core/adapter';
 import type { FastifyIdempotencyOptions, RouteIdempotencyConfig } from './options';
 import { initialOutcome, type IdempotencyOutcome } from './outcome';
 import { capturePayload } from './payload';

@@ -1,6 +1,6 @@
 /** One protected configuration: the manager built from the plugin's options (or a route's own). */
 import type { FastifyRequest } from 'fastify';
-import { createMiddlewareSetup, type MiddlewareSetup } from '@idem/core';
+import { createMiddlewareSetup, type MiddlewareSetup } from '@idem/core/adapter';
 import { PLUGIN_OPTION_NAMES, type FastifyIdempotencyOptions } from './options';
 
 export type Protection = MiddlewareSetup<FastifyRequest>;

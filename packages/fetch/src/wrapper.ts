@@ -10,7 +10,7 @@ import {
   readWebResponse,
   toWebResponse,
   type Execution,
-} from '@idem/core';
+} from '@idem/core/adapter';
 import { WRAPPER_OPTION_NAMES, type FetchIdempotencyOptions } from './options';
 import { recordOutcome } from './outcome';
 

@@ -10,7 +10,7 @@ import {
   readWebResponse,
   toWebResponse,
   type Execution,
-} from '@idem/core';
+} from '@idem/core/adapter';
 import { MIDDLEWARE_OPTION_NAMES, type HonoIdempotencyOptions } from './options';
 import type { IdempotencyVariables } from './outcome';
 import { readBody } from './request-body';

@@ -4,7 +4,7 @@
  * raw body, Hono kept it in its body cache: read the bytes from there.
  */
 import type { Context } from 'hono';
-import { readWebRequestBody, type WebBodyRead } from '@idem/core';
+import { readWebRequestBody, type WebBodyRead } from '@idem/core/adapter';
 
 export async function readBody(c: Context, limit: number): Promise<WebBodyRead> {
   if (!c.req.raw.bodyUsed) return readWebRequestBody(c.req.raw, limit);

@@ -4,13 +4,13 @@
  * the exact bytes Koa would send, the record is committed, then Koa sends those bytes.
  */
 import type { Context, Middleware } from 'koa';
+import type { HttpResponse } from '@idem/core';
 import {
   createMiddlewareSetup,
   guardAbandonedExecution,
   nodeRequestHeaders,
   type Execution,
-  type HttpResponse,
-} from '@idem/core';
+} from '@idem/core/adapter';
 import { MIDDLEWARE_OPTION_NAMES, type KoaIdempotencyOptions } from './options';
 import type { IdempotencyState } from './outcome';
 import { readBody } from './request-body';

@@ -5,7 +5,8 @@
  * - no parser yet: read the raw bytes and push them back for the parser that runs later.
  */
 import type { Context } from 'koa';
-import { readNodeRequestBody, type IdempotencyRequest } from '@idem/core';
+import type { IdempotencyRequest } from '@idem/core';
+import { readNodeRequestBody } from '@idem/core/adapter';
 
 export type KoaBody = Pick<IdempotencyRequest, 'body' | 'parsedBody'> & { kind: 'ok' | 'too-large' | 'aborted' };
 

@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
-import { bufferAsyncBody, isAsyncIterable } from '@idem/core';
+import { bufferAsyncBody, isAsyncIterable } from '@idem/core/adapter';
 
 const EMPTY_STATUSES = new Set([204, 205, 304]);
 

@@ -7,7 +7,8 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { catchError, from, mergeMap, NEVER, throwError, type Observable } from 'rxjs';
-import { captureNodeResponse, ConfigurationError, guardAbandonedExecution, nodeRequestHeaders, type Decision, type Execution } from '@idem/core';
+import { ConfigurationError } from '@idem/core';
+import { captureNodeResponse, guardAbandonedExecution, nodeRequestHeaders, type Decision, type Execution } from '@idem/core/adapter';
 import { IDEMPOTENT_METADATA, type IdempotentMetadata } from './decorator';
 import { IDEMPOTENCY_OPTIONS, type NestIdempotencyOptions } from './options';
 import { recordOutcome } from './outcome';

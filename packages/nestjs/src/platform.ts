@@ -3,7 +3,8 @@
  * and response are, where a kept raw body is, and how to send a response the framework's own way.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendNodeResponse, type HttpResponse } from '@idem/core';
+import type { HttpResponse } from '@idem/core';
+import { sendNodeResponse } from '@idem/core/adapter';
 
 interface FastifyReplyLike {
   raw: ServerResponse;

@@ -1,5 +1,5 @@
 /** One protected configuration: the manager built from the module's options (or a handler's own). */
-import { createMiddlewareSetup, type MiddlewareSetup } from '@idem/core';
+import { createMiddlewareSetup, type MiddlewareSetup } from '@idem/core/adapter';
 import { MODULE_OPTION_NAMES, type NestIdempotencyOptions, type NestRequest } from './options';
 
 export type Protection = MiddlewareSetup<NestRequest>;

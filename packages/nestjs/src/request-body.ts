@@ -3,7 +3,8 @@
  * the raw body Nest kept (`rawBody: true`), a raw parser's Buffer, the bytes of a body no parser read
  * (read and pushed back into the stream for the handler), or else the parsed body.
  */
-import { readNodeRequestBody, type IdempotencyRequest } from '@idem/core';
+import type { IdempotencyRequest } from '@idem/core';
+import { readNodeRequestBody } from '@idem/core/adapter';
 import { keptRawBody, nodeRequest } from './platform';
 
 export type NestBody = Pick<IdempotencyRequest, 'body' | 'parsedBody'> & { kind: 'ok' | 'too-large' | 'aborted' };
