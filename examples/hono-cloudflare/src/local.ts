@@ -21,7 +21,10 @@ export async function startLocal(port = 0): Promise<{ url: string; dispose(): Pr
     mainFields: ['module', 'main'],
     external: ['node:*'],
     // Inside this repository the idem packages are bundled from their sources (no build needed first).
-    alias: Object.fromEntries(['core', 'sql', 'hono', 'cloudflare'].map((name) => [`@idem/${name}`, join(root, 'packages', name, 'src', 'index.ts')])),
+    alias: {
+      ...Object.fromEntries(['core', 'sql', 'hono', 'cloudflare'].map((name) => [`@idem/${name}`, join(root, 'packages', name, 'src', 'index.ts')])),
+      '@idem/core/adapter': join(root, 'packages', 'core', 'src', 'adapter.ts'),
+    },
     logLevel: 'silent',
   });
   const mf = new Miniflare({

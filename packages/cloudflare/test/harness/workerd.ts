@@ -23,7 +23,7 @@ async function bundleWorker(): Promise<string> {
     mainFields: ['module', 'main'],
     // nodejs_compat provides node:* inside workerd.
     external: ['node:*'],
-    alias: Object.fromEntries(['core', 'sql', 'hono'].map((name) => [`@idem/${name}`, source(name)])),
+    alias: { ...Object.fromEntries(['core', 'sql', 'hono'].map((name) => [`@idem/${name}`, source(name)])), '@idem/core/adapter': join(root, 'packages', 'core', 'src', 'adapter.ts') },
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;

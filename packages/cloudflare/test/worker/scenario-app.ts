@@ -79,6 +79,8 @@ export async function scenarioApp(config: ScenarioConfig, env: ScenarioEnv): Pro
   }
 
   const app = new Hono();
+  // Hono's default error handler also logs; the suite's thrown handler is expected, so answer quietly.
+  app.onError((_error, c) => c.text('Internal Server Error', 500));
   app.use(async (_c, next) => {
     await next();
     await Promise.all(pendingHooks);
