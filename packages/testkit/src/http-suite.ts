@@ -10,6 +10,7 @@ import { newKey, sendRequest, type ClientRequest, type ClientResponse } from './
 import { createScenarioHandler, FIXED_DATE, type ScenarioHandler } from './http-handler';
 import { readRequestHeader, type ScenarioServer } from './http-server';
 import { failingStore, keyRecordingStore } from './http-stores';
+import { notApplicableSkipper } from './not-applicable';
 import type { TestApi } from './test-api';
 
 export type { ScenarioHandler, ScenarioRequest, ScenarioResponse } from './http-handler';
@@ -23,6 +24,8 @@ export interface ScenarioSetup {
    * rejects when the scenario wants the handler to fail: hand the error to the framework's own error path.
    */
   handle: ScenarioHandler;
+  /** The scenario group's title (`defaults`, `requireKey`, ...): an app outside this process builds the group's options from it. */
+  group: string;
 }
 
 export interface HttpSuiteOptions {
@@ -32,6 +35,12 @@ export interface HttpSuiteOptions {
   createStore(): IdempotencyStore | Promise<IdempotencyStore>;
   /** Reads a request header from the framework's request object; the default knows the common shapes. */
   readHeader?(raw: unknown, name: string): string | undefined;
+  /**
+   * Scenarios that cannot apply here (a runtime with no client-abort signal, say), by their exact name,
+   * each with the reason: they are reported as skipped with it, never run. A name that matches no
+   * scenario fails the suite, so a renamed scenario cannot slip out of the list.
+   */
+  notApplicable?: Record<string, string>;
 }
 
 interface Group {
@@ -45,8 +54,9 @@ interface Group {
 type Event = [hook: string, detail: unknown];
 
 export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteOptions): void {
-  const { describe, it } = test;
+  const { describe } = test;
   const readHeader = suite.readHeader ?? readRequestHeader;
+  const it = notApplicableSkipper(test, suite.notApplicable ?? {});
 
   /** A describe block with its own server, store and handler counter, built from `options(store)`. */
   const group = (title: string, options: (store: IdempotencyStore) => Omit<IdempotencyOptions, 'store'> & { store?: IdempotencyStore }, body: (g: Group) => void) =>
@@ -63,7 +73,7 @@ export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteO
       test.beforeAll(async () => {
         store = await suite.createStore();
         const resolved = { store, ...options(store) } as IdempotencyOptions;
-        server = await suite.createServer({ options: resolved, handle: handler.handle });
+        server = await suite.createServer({ options: resolved, handle: handler.handle, group: title });
         g.url = server.url;
       });
       test.afterAll(async () => {
@@ -509,6 +519,7 @@ export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteO
       });
     });
   });
+  it.assertAllMatched();
 }
 
 function assertProblem(response: ClientResponse, status: number, code: string): void {

@@ -1,0 +1,34 @@
+/**
+ * Bundles an app for a runtime from the packages' TypeScript sources (no prior build): `@idem/x` is
+ * `packages/x/src`. Bun and Deno get an ES module that may `require` node built-ins (ioredis does);
+ * workerd gets a Workers module whose `node:` imports its `nodejs_compat` flag provides.
+ */
+import { build } from 'esbuild';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const packagesDir = join(__dirname, '../../../packages');
+const IDEM_PACKAGES = ['core', 'memory', 'redis', 'testkit', 'hono', 'fetch', 'sql', 'prisma', 'express', 'fastify', 'koa', 'nestjs'];
+
+export type BundleTarget = 'server' | 'workerd';
+
+export async function bundleApp(entry: string, target: BundleTarget): Promise<string> {
+  const outfile = join(mkdtempSync(join(tmpdir(), 'idem-runtime-')), 'app.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    logLevel: 'error',
+    alias: Object.fromEntries(IDEM_PACKAGES.map((name) => [`@idem/${name}`, join(packagesDir, name, 'src/index.ts')])),
+    ...(target === 'server'
+      ? {
+          platform: 'node',
+          banner: { js: "import { createRequire as __idemCreateRequire } from 'node:module'; const require = __idemCreateRequire(import.meta.url);" },
+        }
+      : { platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['node:*'] }),
+  });
+  return outfile;
+}
