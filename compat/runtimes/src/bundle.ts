@@ -3,13 +3,23 @@
  * `packages/x/src`. Bun and Deno get an ES module that may `require` node built-ins (ioredis does);
  * workerd gets a Workers module whose `node:` imports its `nodejs_compat` flag provides.
  */
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const packagesDir = join(__dirname, '../../../packages');
-const IDEM_PACKAGES = ['core', 'memory', 'redis', 'testkit', 'hono', 'fetch', 'sql', 'prisma', 'express', 'fastify', 'koa', 'nestjs'];
+
+/** `@idem/x` is `packages/x/src/index.ts`, `@idem/x/sub` is `packages/x/src/sub.ts`. */
+const idemSources: Plugin = {
+  name: 'idem-sources',
+  setup(build) {
+    build.onResolve({ filter: /^@idem\/[a-z0-9-]+(\/[a-z0-9-]+)?$/ }, ({ path }) => {
+      const [, name, sub] = path.split('/');
+      return { path: join(packagesDir, name!, 'src', `${sub ?? 'index'}.ts`) };
+    });
+  },
+};
 
 export type BundleTarget = 'server' | 'workerd';
 
@@ -22,7 +32,7 @@ export async function bundleApp(entry: string, target: BundleTarget): Promise<st
     format: 'esm',
     target: 'es2022',
     logLevel: 'error',
-    alias: Object.fromEntries(IDEM_PACKAGES.map((name) => [`@idem/${name}`, join(packagesDir, name, 'src/index.ts')])),
+    plugins: [idemSources],
     ...(target === 'server'
       ? {
           platform: 'node',
