@@ -41,6 +41,12 @@ const pkg = {
   ...existing,
 };
 if (peers.length && !existing.peerDependencies) pkg.peerDependencies = peerDependencies;
+if (dir !== 'core') {
+  // Core is a peer (one copy per app, so `instanceof IdempotencyError` holds) and a dev dependency for the tests.
+  pkg.peerDependencies = { '@idem/core': 'workspace:^', ...pkg.peerDependencies };
+  pkg.devDependencies = { '@idem/core': 'workspace:^', ...pkg.devDependencies };
+  if (pkg.dependencies) delete pkg.dependencies['@idem/core'];
+}
 writeFileSync(pkgPath, JSON.stringify(pkg, null, 2) + '\n');
 writeFileSync(join(pkgDir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test'] }, null, 2) + '\n');
 writeFileSync(
