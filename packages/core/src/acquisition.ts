@@ -14,9 +14,11 @@ export type Acquisition =
 export interface AcquireSettings extends LeaseSettings {
   wait: boolean;
   waitTimeout: number;
+  /** The longest `Retry-After` a 409 carries, seconds. */
+  conflictRetryAfter: number;
 }
 
-/** The per-request hooks; absent when the app configured none, so nothing is allocated for them. */
+/** The per-request hooks (already guarded); absent when the app configured none, so nothing is allocated for them. */
 export interface AcquireEvents {
   onLockConflict?: () => void;
   onMismatch?: () => void;
@@ -35,6 +37,7 @@ export async function acquireKey(
   fingerprint: string,
   settings: AcquireSettings,
   events: AcquireEvents = {},
+  clientKey: string = key,
 ): Promise<Acquisition> {
   let deadline = 0;
   let pollMs = POLL_START_MS;
@@ -48,7 +51,7 @@ export async function acquireKey(
     } catch (error) {
       throw toStorageError(error, 'acquire');
     }
-    if (result.state === 'acquired') return { outcome: 'acquired', lease: new Lease(store, key, result.token, settings) };
+    if (result.state === 'acquired') return { outcome: 'acquired', lease: new Lease(store, key, result.token, settings, clientKey) };
     if (result.record.fingerprint !== fingerprint) {
       events.onMismatch?.();
       throw new RequestMismatchError();
@@ -57,7 +60,9 @@ export async function acquireKey(
 
     if (!conflictReported) events.onLockConflict?.();
     conflictReported = true;
-    const retryAfter = Math.max(1, Math.ceil((result.record.lockExpiresAt - now) / 1000));
+    // A short hint (the first request usually ends in milliseconds), never past the lease's end.
+    const leaseLeft = Math.ceil((result.record.lockExpiresAt - now) / 1000);
+    const retryAfter = Math.max(1, Math.min(settings.conflictRetryAfter, leaseLeft));
     if (!settings.wait) throw new RequestInProgressError(retryAfter);
     // Wait mode: poll until the owner completes (replay), releases (acquire again) or time runs out.
     const record = await waitForChange(store, key, deadline, settings.now, () => {

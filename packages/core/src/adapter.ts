@@ -8,6 +8,9 @@ export { createHeaderFilter, filterHeaders } from './response-headers';
 export { validateOptions } from './options';
 export { Lease } from './lease';
 export { Idempotency, type Decision, type Execution } from './manager';
+export { unprotectedOutcome } from './outcome';
+export { isMethodProtected } from './methods';
+export { Callbacks, type CallbackErrorHandler } from './callbacks';
 export { resolveMaxBodyBytes, withBodyLimit, type BodyLimit } from './body-limit';
 export { createMiddlewareSetup, type MiddlewareOptions, type MiddlewareSetup } from './middleware-setup';
 export {

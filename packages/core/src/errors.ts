@@ -13,7 +13,9 @@ export type IdempotencyErrorCode =
   | 'CONFIGURATION_ERROR'
   | 'STORAGE_NOT_CONFIGURED'
   | 'RESPONSE_NOT_STORED'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  | 'CALLBACK_FAILED'
+  | 'RESULT_NOT_ENCODABLE';
 
 export class IdempotencyError extends Error {
   readonly code: IdempotencyErrorCode;
@@ -112,6 +114,57 @@ export class PayloadTooLargeError extends IdempotencyError {
   constructor(readonly limitBytes: number) {
     super('PAYLOAD_TOO_LARGE', 413, `The request body is larger than ${limitBytes} bytes, the most idem reads to fingerprint a request.`);
   }
+}
+
+/** The names of the user callbacks idem calls, as they appear in the options. */
+export type CallbackName =
+  | 'onCacheHit'
+  | 'onCacheMiss'
+  | 'onLockConflict'
+  | 'onMismatch'
+  | 'onStoreError'
+  | 'onLeaseLost'
+  | 'errorHandler'
+  | 'scope'
+  | 'skip'
+  | 'key'
+  | 'fingerprint'
+  | 'shouldStore'
+  | 'keepResponseHeaders'
+  | 'validateKey'
+  | 'serializer';
+
+/**
+ * A user callback threw or rejected. It is never the answer to a request: idem carries on with the
+ * callback's safe default and hands this error to `onCallbackError` (the original on `cause`).
+ */
+export class CallbackError extends IdempotencyError {
+  constructor(
+    readonly callback: CallbackName,
+    cause: unknown,
+    /** The client's key of the request, when it was known. */
+    readonly key?: string,
+  ) {
+    super('CALLBACK_FAILED', 500, `The idem callback \`${callback}\` threw: ${describe(cause)}`, { cause });
+  }
+}
+
+/**
+ * `run()` / `idempotent()`: the function's result could not be encoded by the serializer (a BigInt or a
+ * cycle under JSON). Nothing is stored and the key is released, so a call with a fixed function or
+ * serializer runs again. The result is kept on `result`: the function did run.
+ */
+export class ResultNotEncodableError extends IdempotencyError {
+  constructor(
+    readonly result: unknown,
+    cause: unknown,
+  ) {
+    super('RESULT_NOT_ENCODABLE', 500, `The function's result could not be serialized for storage: ${describe(cause)}`, { cause });
+  }
+}
+
+function describe(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
 }
 
 /** Wraps anything a store threw as a `StorageError`, keeping the original as `cause`. */

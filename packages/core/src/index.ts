@@ -13,8 +13,11 @@ export {
   StorageNotConfiguredError,
   ResponseNotStoredError,
   PayloadTooLargeError,
+  CallbackError,
+  ResultNotEncodableError,
   toStorageError,
   type IdempotencyErrorCode,
+  type CallbackName,
 } from './errors';
 export type { IdempotencyStore, IdempotencyRecord, RecordStatus, AcquireOptions, AcquireResult } from './store';
 export { headerValues, type IdempotencyRequest, type HttpResponse, type Headers, type HeaderValue } from './http';
@@ -34,7 +37,9 @@ export { canonicalJson } from './canonical-json';
 export { sha256 } from './hash';
 export type { KeepResponseHeaders } from './response-headers';
 export { problemDetails, problemResponse, type ProblemDetails } from './problem';
-export { DEFAULTS, type IdempotencyOptions, type IdempotencyHooks } from './options';
-export { REPLAYED_HEADER } from './manager';
+export { DEFAULTS, type IdempotencyOptions, type IdempotencyHooks, type HookContext, type ErrorHandlerResult } from './options';
+export type { IdempotencyOutcome } from './outcome';
+export type { ProtectedMethods } from './methods';
+export { REPLAYED_HEADER, type ResolvedSettings } from './manager';
 export { IdempotencyRunner, idempotent, type RunOptions, type IdempotentOptions } from './runner';
 export { DEFAULT_MAX_BODY_BYTES } from './body-limit';

@@ -10,8 +10,9 @@ export interface LeaseSettings {
   lockTtl: number;
   ttl: number;
   now: () => number;
-  onLeaseLost: (key: string) => void;
-  onStoreError: (error: IdempotencyError, key: string) => void;
+  /** `key` is the storage key, `clientKey` the key the client sent. */
+  onLeaseLost: (key: string, clientKey: string) => void;
+  onStoreError: (error: IdempotencyError, key: string, clientKey: string) => void;
 }
 
 const RETRY_START_MS = 50;
@@ -27,6 +28,8 @@ export class Lease {
     readonly key: string,
     private readonly token: string,
     private readonly settings: LeaseSettings,
+    /** The key the client sent, for the hooks (`key` is the storage key). */
+    readonly clientKey: string = key,
   ) {
     this.timer = setInterval(() => void this.renew(), this.renewEvery());
     this.timer.unref?.();
@@ -67,7 +70,7 @@ export class Lease {
     try {
       await this.store.release(this.key, this.token);
     } catch (error) {
-      this.settings.onStoreError(toStorageError(error, 'release'), this.key);
+      this.settings.onStoreError(toStorageError(error, 'release'), this.key, this.clientKey);
     }
   }
 
@@ -83,7 +86,7 @@ export class Lease {
       try {
         await this.tryComplete(payload);
       } catch (error) {
-        this.settings.onStoreError(toStorageError(error, 'complete'), this.key);
+        this.settings.onStoreError(toStorageError(error, 'complete'), this.key, this.clientKey);
         this.retryComplete(payload, deadline, Math.min(delay * 2, RETRY_MAX_MS, this.renewEvery()));
       }
     }, delay);
@@ -108,13 +111,13 @@ export class Lease {
       }
     } catch (error) {
       // A failed renewal is retried on the next tick; the lease only lapses after a whole lockTtl.
-      if (this.timer !== undefined) this.settings.onStoreError(toStorageError(error, 'extend'), this.key);
+      if (this.timer !== undefined) this.settings.onStoreError(toStorageError(error, 'extend'), this.key, this.clientKey);
     }
   }
 
   private reportLost(): void {
     if (this.lostReported) return;
     this.lostReported = true;
-    this.settings.onLeaseLost(this.key);
+    this.settings.onLeaseLost(this.key, this.clientKey);
   }
 }

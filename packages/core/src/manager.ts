@@ -4,28 +4,33 @@
  * - `respond`: answer with this response (a replay, or a problem+json error) without running the handler;
  * - `execute`: run the handler, then hand its response to `execution.finish()` BEFORE sending it, so the
  *   record is committed before the client can see an answer (or `execution.abort()` if it failed).
+ * Every decision carries the request's `outcome`, which `finish()` updates once the record is written.
  */
 import { acquireKey } from './acquisition';
 import { decodeResponse, encodeResponse } from './codec';
-import { IdempotencyError, MissingKeyError, ResponseNotStoredError, StorageError, toStorageError } from './errors';
+import { IdempotencyError, KeyGenerationError, MissingKeyError, ResponseNotStoredError, StorageError, toStorageError } from './errors';
 import { createFingerprinter, type FingerprintFunction } from './fingerprint';
 import type { HttpResponse, IdempotencyRequest } from './http';
 import { generateKey, keyFromHeader, storageKey, validateKey, type KeyStrategy } from './keys';
 import type { Lease } from './lease';
-import { DEFAULTS, type IdempotencyOptions } from './options';
+import { isMethodProtected, resolveMethods, type ProtectedMethods } from './methods';
+import { DEFAULTS, type ErrorHandlerResult, type IdempotencyOptions } from './options';
+import { unprotectedOutcome, type IdempotencyOutcome } from './outcome';
 import { problemResponse } from './problem';
+import { checkReplayable, NOT_STORED_MARKER } from './replayable';
 import { createHeaderFilter, filterHeaders } from './response-headers';
 import { IdempotencyRunner } from './runner';
+import { fromWebResponse, isWebResponse } from './web-response';
 
 export type Decision =
-  | { action: 'pass' }
+  | { action: 'pass'; outcome: IdempotencyOutcome }
   /** `response` may be shared between requests (a replay is decoded once per record): never mutate it. */
-  | { action: 'respond'; response: HttpResponse; replayed: boolean }
-  | { action: 'execute'; execution: Execution };
+  | { action: 'respond'; response: HttpResponse; outcome: IdempotencyOutcome }
+  | { action: 'execute'; execution: Execution; outcome: IdempotencyOutcome };
 
 /** A handler run under a lease (or unprotected, when the store failed and `failOpen` is on). */
 export interface Execution {
-  /** The storage key, for logs. */
+  /** The storage key, for logs (the client's key is `outcome.key`). */
   readonly key: string;
   /** False when the store failed and `failOpen` let the handler run without protection. */
   readonly protected: boolean;
@@ -37,75 +42,134 @@ export interface Execution {
 
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
+/** The settings a manager resolved from its options (defaults applied), as `manager.config`. */
+export interface ResolvedSettings {
+  ttl: number;
+  lockTtl: number;
+  header: string;
+  methods: ProtectedMethods;
+  requireKey: boolean;
+  onConflict: 'reject' | 'wait';
+  waitTimeout: number;
+  conflictRetryAfter: number;
+  failOpen: boolean;
+  maxResponseBytes: number;
+  hashKeys: boolean;
+}
+
 export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
-  private readonly methods: Set<string>;
+  /** The resolved settings (gopotency's `Config()`), frozen. */
+  readonly config: Readonly<ResolvedSettings>;
   private readonly keyStrategy: KeyStrategy<Raw>;
   private readonly fingerprinter: FingerprintFunction<Raw>;
   private readonly keepHeader: (name: string) => boolean;
-  private readonly maxResponseBytes: number;
   private readonly decoded = new WeakMap<Uint8Array, HttpResponse>();
 
   constructor(options: IdempotencyOptions<Raw>, extraOptionNames: readonly string[] = []) {
     super(options, undefined, extraOptionNames);
-    this.methods = new Set((options.methods ?? DEFAULTS.methods).map((m) => m.toUpperCase()));
-    this.keyStrategy = options.key ?? (keyFromHeader(options.header ?? DEFAULTS.header) as KeyStrategy<Raw>);
+    const header = options.header ?? DEFAULTS.header;
+    this.config = Object.freeze({
+      ttl: this.ttl,
+      lockTtl: this.lockTtl,
+      header,
+      methods: resolveMethods(options.methods),
+      requireKey: options.requireKey ?? false,
+      onConflict: options.onConflict ?? 'reject',
+      waitTimeout: this.settings.waitTimeout,
+      conflictRetryAfter: this.settings.conflictRetryAfter,
+      failOpen: options.failOpen ?? false,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
+      hashKeys: options.hashKeys ?? false,
+    });
+    this.keyStrategy = options.key ?? (keyFromHeader(header) as KeyStrategy<Raw>);
     this.fingerprinter = createFingerprinter(options.fingerprint);
-    this.keepHeader = createHeaderFilter(options.keepResponseHeaders);
-    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+    const keep = options.keepResponseHeaders;
+    // A throwing predicate keeps nothing it was asked about: it guards what a record may hold.
+    this.keepHeader = createHeaderFilter(
+      typeof keep === 'function' ? (name) => this.callbacks.attempt('keepResponseHeaders', () => keep(name) === true, false) : keep,
+    );
+  }
+
+  /** Whether requests with this method are protected (gopotency's `IsMethodAllowed()`). */
+  isMethodAllowed(method: string): boolean {
+    return isMethodProtected(this.config.methods, method);
   }
 
   /** Decides what to do with a request; never throws (errors become problem responses). */
   async handle(request: IdempotencyRequest, req: Raw = (request.raw ?? request) as Raw): Promise<Decision> {
+    const outcome = unprotectedOutcome();
     try {
-      return await this.decide(request, req);
+      return await this.decide(request, req, outcome);
     } catch (error) {
-      if (error instanceof IdempotencyError) return { action: 'respond', response: this.errorResponse(error, req), replayed: false };
-      // A user callback (scope, skip, fingerprint) threw: the request cannot be classified safely.
-      const wrapped = new IdempotencyError('KEY_GENERATION_FAILED', 400, `Could not process the idempotency options: ${(error as Error)?.message ?? error}`, { cause: error });
-      return { action: 'respond', response: this.errorResponse(wrapped, req), replayed: false };
+      outcome.protected = error instanceof IdempotencyError && PROTECTED_ANSWERS.has(error.code);
+      // Only a bug lands here with anything but an IdempotencyError: still a clean 400, never a throw.
+      const known = error instanceof IdempotencyError ? error : new KeyGenerationError('The request could not be classified', { cause: error });
+      return { action: 'respond', response: await this.errorResponse(known, req), outcome };
     }
   }
 
-  /** The response for an error: `errorHandler`'s if it gives one, else problem+json. */
-  errorResponse(error: IdempotencyError, req: Raw): HttpResponse {
-    const custom = this.options.errorHandler?.(error, req);
-    if (custom) return custom;
-    const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
-    return problemResponse(error, retryAfter ?? Math.ceil(this.lockTtl / 1000));
+  /** The response for an error: `errorHandler`'s if it gives a usable one, else problem+json. */
+  async errorResponse(error: IdempotencyError, req: Raw): Promise<HttpResponse> {
+    const handler = this.options.errorHandler;
+    if (handler) {
+      const custom = await this.callbacks.attemptAsync('errorHandler', () => resolveErrorResponse(handler(error, req)), undefined);
+      if (custom) return custom;
+    }
+    return problemResponse(error, retryAfterFor(error, this.lockTtl));
   }
 
-  private async decide(request: IdempotencyRequest, req: Raw): Promise<Decision> {
-    if (!this.methods.has(request.method.toUpperCase())) return { action: 'pass' };
-    if (this.options.skip && (await this.options.skip(req))) return { action: 'pass' };
+  private async decide(request: IdempotencyRequest, req: Raw, outcome: IdempotencyOutcome): Promise<Decision> {
+    if (!this.isMethodAllowed(request.method)) return { action: 'pass', outcome };
+    const { skip, scope } = this.options;
+    if (skip && (await this.callbacks.classify('skip', () => skip(req)))) return { action: 'pass', outcome };
     const clientKey = await generateKey(this.keyStrategy, req, request);
     if (clientKey === undefined) {
-      if (this.options.requireKey) throw new MissingKeyError(this.options.header ?? DEFAULTS.header);
-      return { action: 'pass' };
+      if (this.config.requireKey) throw new MissingKeyError(this.config.header);
+      return { action: 'pass', outcome };
     }
-    validateKey(clientKey, this.options.validateKey);
-    const scope = this.options.scope ? await this.options.scope(req) : undefined;
-    const key = storageKey(clientKey, scope, this.options.hashKeys ?? false);
-    const fingerprint = await this.fingerprinter(req, request);
+    validateKey(clientKey, this.guardedValidator(clientKey));
+    outcome.key = clientKey;
+    const scopeValue = scope ? await this.callbacks.classify('scope', () => scope(req)) : undefined;
+    if (scopeValue !== undefined && typeof scopeValue !== 'string') throw new KeyGenerationError(`The idem callback \`scope\` returned ${typeof scopeValue}, not a string`);
+    const key = storageKey(clientKey, scopeValue, this.config.hashKeys);
+    const fingerprint = await this.callbacks.classify('fingerprint', () => this.fingerprinter(req, request));
+    if (typeof fingerprint !== 'string') throw new KeyGenerationError(`The idem callback \`fingerprint\` returned ${typeof fingerprint}, not a string`);
 
     let acquisition;
     try {
-      acquisition = await acquireKey(this.store, key, fingerprint, this.settings, this.acquireEvents(key, req));
+      acquisition = await acquireKey(this.store, key, fingerprint, this.settings, this.acquireEvents(clientKey, key, req), clientKey);
     } catch (error) {
-      if (error instanceof StorageError && this.options.failOpen) {
-        this.reportStoreError(error, key, true);
-        return { action: 'execute', execution: unprotectedExecution(key) };
+      if (error instanceof StorageError && this.config.failOpen) {
+        this.reportStoreError(error, clientKey, key, true);
+        return { action: 'execute', execution: unprotectedExecution(key), outcome };
       }
-      if (error instanceof StorageError) this.reportStoreError(error, key, false);
+      if (error instanceof StorageError) this.reportStoreError(error, clientKey, key, false);
       throw error;
     }
     if (acquisition.outcome === 'completed') {
-      this.options.onCacheHit?.(key, req);
-      return { action: 'respond', response: this.replay(acquisition.record.response), replayed: true };
+      let response: HttpResponse;
+      try {
+        response = this.replay(acquisition.record.response);
+      } catch (error) {
+        if (error instanceof StorageError) this.reportStoreError(error, clientKey, key, false);
+        throw error;
+      }
+      outcome.protected = true;
+      outcome.replayed = true;
+      this.callbacks.notify('onCacheHit', this.options.onCacheHit, clientKey, clientKey, req, { storageKey: key });
+      return { action: 'respond', response, outcome };
     }
-    this.options.onCacheMiss?.(key, req);
-    return { action: 'execute', execution: this.execution(acquisition.lease) };
+    outcome.protected = true;
+    const execution = this.execution(acquisition.lease, clientKey, outcome);
+    this.callbacks.notify('onCacheMiss', this.options.onCacheMiss, clientKey, clientKey, req, { storageKey: key });
+    return { action: 'execute', execution, outcome };
   }
 
+  /**
+   * The stored response, ready to send. Throws ResponseNotStoredError for a key whose response was too
+   * large to keep, and StorageError (503) for a record that cannot be replayed: no response, a payload
+   * that does not decode, a status outside 200–599 or a malformed header.
+   */
   private replay(payload: Uint8Array | undefined): HttpResponse {
     if (payload === undefined) throw new StorageError('The completed record holds no response');
     // A store that hands out the same bytes each time (memory) is decoded once per record.
@@ -117,47 +181,72 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     } catch (error) {
       throw toStorageError(error, 'decode');
     }
+    if (response.headers?.[NOT_STORED_MARKER] !== undefined) throw new ResponseNotStoredError();
+    checkReplayable(response);
     const replayed = { ...response, headers: { ...response.headers, [REPLAYED_HEADER]: 'true' } };
     this.decoded.set(payload, replayed);
     return replayed;
   }
 
-  private execution(lease: Lease): Execution {
+  private execution(lease: Lease, clientKey: string, outcome: IdempotencyOutcome): Execution {
     return {
       key: lease.key,
       protected: true,
       abort: () => lease.release(),
       finish: async (response) => {
         const shouldStore = this.options.shouldStore ?? ((r: HttpResponse) => r.status < 500);
-        let store: boolean;
-        try {
-          store = shouldStore(response);
-        } catch (error) {
-          this.reportStoreError(toStorageError(error, 'shouldStore'), lease.key, false);
-          store = false;
-        }
-        if (!store) {
+        // A throwing shouldStore stores nothing: the client still gets its answer, a retry runs again.
+        if (!this.callbacks.attempt('shouldStore', () => shouldStore(response) === true, false, clientKey)) {
           await lease.release();
           return { stored: false };
         }
         const headers = filterHeaders(response.headers, this.keepHeader);
         let payload = encodeResponse({ status: response.status, headers, body: response.body });
-        // Too large to keep: the key is still marked done (with a 409 explaining why) so that a retry
-        // can never run the handler a second time.
-        const tooLarge = payload.length > this.maxResponseBytes;
-        if (tooLarge) payload = encodeResponse(problemResponse(new ResponseNotStoredError()));
+        // Too large to keep: the key is still marked done (replayed as 409 RESPONSE_NOT_STORED) so
+        // that a retry can never run the handler a second time.
+        const tooLarge = payload.length > this.config.maxResponseBytes;
+        if (tooLarge) payload = encodeResponse(notStoredRecord());
         try {
           const owned = await lease.complete(payload);
-          return { stored: owned && !tooLarge };
+          outcome.stored = owned && !tooLarge;
+          return { stored: outcome.stored };
         } catch (error) {
           // The handler ran but the record could not be written. The lease is kept (not released), so
           // retries get 409 until it expires rather than running the handler again at once.
-          this.reportStoreError(toStorageError(error, 'complete'), lease.key, false);
+          this.reportStoreError(toStorageError(error, 'complete'), clientKey, lease.key, false);
           return { stored: false };
         }
       },
     };
   }
+}
+
+/** Errors answered from the key's record (or its live lease): the request was protected. */
+const PROTECTED_ANSWERS = new Set(['REQUEST_IN_PROGRESS', 'LOCK_TIMEOUT', 'REQUEST_MISMATCH', 'RESPONSE_NOT_STORED']);
+
+/** What a key whose response was too large holds: the answer a retry gets, marked so it is no replay. */
+function notStoredRecord(): HttpResponse {
+  const problem = problemResponse(new ResponseNotStoredError());
+  return { ...problem, headers: { ...problem.headers, [NOT_STORED_MARKER]: '1' } };
+}
+
+/** 409s carry the retry hint computed from the lease; 503s one lease period; others none. */
+function retryAfterFor(error: IdempotencyError, lockTtl: number): number | undefined {
+  const hinted = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+  if (hinted !== undefined) return hinted;
+  if (error.status === 503) return Math.ceil(lockTtl / 1000);
+  return undefined;
+}
+
+/** An errorHandler's answer as core's response: a Web `Response` is read; anything unusable throws. */
+async function resolveErrorResponse(result: ErrorHandlerResult | Promise<ErrorHandlerResult>): Promise<HttpResponse | undefined> {
+  const value = await result;
+  if (value === undefined || value === null) return undefined;
+  if (isWebResponse(value)) return fromWebResponse(value);
+  const { status, headers, body } = value as Partial<HttpResponse>;
+  if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599) throw new TypeError(`errorHandler returned status ${String(status)}`);
+  if (!(body instanceof Uint8Array)) throw new TypeError('errorHandler returned a body that is not a Uint8Array');
+  return { status: status as number, headers: headers ?? {}, body };
 }
 
 function unprotectedExecution(key: string): Execution {

@@ -1,25 +1,47 @@
 /** Every option of the manager, its default, and validation at construction with precise messages. */
-import { ConfigurationError, StorageNotConfiguredError, type IdempotencyError } from './errors';
+import { ConfigurationError, StorageNotConfiguredError, type CallbackError, type IdempotencyError } from './errors';
 import type { FingerprintSetting } from './fingerprint';
 import type { HttpResponse } from './http';
 import type { KeyStrategy, KeyValidator } from './keys';
+import type { ProtectedMethods } from './methods';
 import type { KeepResponseHeaders } from './response-headers';
 import type { IdempotencyStore } from './store';
 
-export interface IdempotencyHooks<Raw = unknown> {
-  /** A completed record was replayed. */
-  onCacheHit?: (key: string, req: Raw) => void;
-  /** No record existed: the handler runs now. */
-  onCacheMiss?: (key: string, req: Raw) => void;
-  /** Another request with the key is in progress (answered 409, or waited for). */
-  onLockConflict?: (key: string, req: Raw) => void;
-  /** The key was reused with a different request (answered 422). */
-  onMismatch?: (key: string, req: Raw) => void;
-  /** The store failed; `failOpen` says whether the handler ran anyway, unprotected. */
-  onStoreError?: (error: IdempotencyError, context: { key: string; failOpen: boolean }) => void;
-  /** A renewal or `complete` found the lease taken over: the handler's effect may have happened twice. */
-  onLeaseLost?: (key: string) => void;
+/** What a hook gets besides the client's key: the key as the store holds it, for logs. */
+export interface HookContext {
+  /** The storage key: scope and key joined (or their SHA-256 with `hashKeys`). */
+  storageKey: string;
 }
+
+/**
+ * Hooks are notifications: they may be async, idem does not wait for them, and a throw or rejection
+ * never changes an answer or a lease. It is reported to `onCallbackError`.
+ */
+export interface IdempotencyHooks<Raw = unknown> {
+  /** A completed record was replayed. `key` is the client's key. */
+  onCacheHit?: (key: string, req: Raw, context: HookContext) => unknown;
+  /** No record existed: the handler runs now. */
+  onCacheMiss?: (key: string, req: Raw, context: HookContext) => unknown;
+  /** Another request with the key is in progress (answered 409, or waited for). */
+  onLockConflict?: (key: string, req: Raw, context: HookContext) => unknown;
+  /** The key was reused with a different request (answered 422). */
+  onMismatch?: (key: string, req: Raw, context: HookContext) => unknown;
+  /**
+   * The store failed; `failOpen` says whether the handler ran anyway, unprotected. `key` is the
+   * client's key (undefined for a failure no request is waiting on), `storageKey` the store's.
+   */
+  onStoreError?: (error: IdempotencyError, context: { key: string | undefined; storageKey: string; failOpen: boolean }) => unknown;
+  /** A renewal or `complete` found the lease taken over: the handler's effect may have happened twice. */
+  onLeaseLost?: (key: string, context: HookContext) => unknown;
+  /**
+   * A callback or hook threw or rejected (`error.callback` names it, `error.cause` is what it threw).
+   * idem carried on as if it had not been set. Default: `console.error`.
+   */
+  onCallbackError?: (error: CallbackError) => unknown;
+}
+
+/** What `errorHandler` may return: core's response, a Web `Response` (`c.json(...)` on Hono), or nothing. */
+export type ErrorHandlerResult = HttpResponse | Response | undefined;
 
 export interface IdempotencyOptions<Raw = unknown> extends IdempotencyHooks<Raw> {
   store: IdempotencyStore;
@@ -35,8 +57,8 @@ export interface IdempotencyOptions<Raw = unknown> extends IdempotencyHooks<Raw>
   fingerprint?: FingerprintSetting<Raw>;
   /** A namespace per tenant or user: the same key in two scopes is two different requests. */
   scope?: (req: Raw) => string | undefined | Promise<string | undefined>;
-  /** Methods that are protected. Default POST, PUT, PATCH, DELETE. */
-  methods?: string[];
+  /** Methods that are protected: a list, or `'unsafe'` (all but GET, HEAD, OPTIONS, TRACE). Default POST, PUT, PATCH, DELETE. */
+  methods?: ProtectedMethods;
   /** Return true to pass a request through untouched. */
   skip?: (req: Raw) => boolean | Promise<boolean>;
   /** Answer 400 when a protected request has no key. Default false (pass through). */
@@ -51,12 +73,20 @@ export interface IdempotencyOptions<Raw = unknown> extends IdempotencyHooks<Raw>
   onConflict?: 'reject' | 'wait';
   /** With `onConflict: 'wait'`, how long to wait before answering 409, ms. Default 10 s. */
   waitTimeout?: number;
+  /**
+   * The `Retry-After` of a 409 (a duplicate while the first request runs), seconds; never more than
+   * the first request's lease has left. Default 1: most requests finish in milliseconds.
+   */
+  conflictRetryAfter?: number;
   /** When the store fails, run the handler unprotected instead of answering 503. Default false. */
   failOpen?: boolean;
   /** Largest encoded response stored, bytes. Default 5 MiB. */
   maxResponseBytes?: number;
-  /** Your own error responses: return a response, or undefined for the default problem+json. */
-  errorHandler?: (error: IdempotencyError, req: Raw) => HttpResponse | undefined;
+  /**
+   * Your own error responses: return a response (or a Web `Response`), or undefined for the default
+   * problem+json. May be async. If it throws, the default problem+json is sent (and the throw reported).
+   */
+  errorHandler?: (error: IdempotencyError, req: Raw) => ErrorHandlerResult | Promise<ErrorHandlerResult>;
   /** Store a SHA-256 of the key instead of the key. Default false. */
   hashKeys?: boolean;
   /** The clock, epoch ms. Default `Date.now`; inject one in tests. */
@@ -69,6 +99,7 @@ export const DEFAULTS = {
   header: 'Idempotency-Key',
   methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   waitTimeout: 10_000,
+  conflictRetryAfter: 1,
   maxResponseBytes: 5 * 1024 * 1024,
 } as const;
 
@@ -86,6 +117,7 @@ const FUNCTION_OPTIONS = [
   'onMismatch',
   'onStoreError',
   'onLeaseLost',
+  'onCallbackError',
 ] as const;
 
 const KNOWN_OPTIONS = new Set<string>([
@@ -99,6 +131,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'keepResponseHeaders',
   'onConflict',
   'waitTimeout',
+  'conflictRetryAfter',
   'failOpen',
   'maxResponseBytes',
   'hashKeys',
@@ -121,12 +154,13 @@ export function validateOptions<Raw>(options: IdempotencyOptions<Raw>, extraKnow
   positiveInteger(options, 'lockTtl');
   positiveInteger(options, 'waitTimeout');
   positiveInteger(options, 'maxResponseBytes');
+  positiveInteger(options, 'conflictRetryAfter');
   if (options.lockTtl !== undefined && options.lockTtl < 10) throw new ConfigurationError('`lockTtl` must be at least 10 ms');
   if (options.header !== undefined && (typeof options.header !== 'string' || !HEADER_NAME.test(options.header))) {
     throw new ConfigurationError('`header` must be a valid HTTP header name');
   }
-  if (options.methods !== undefined && (!Array.isArray(options.methods) || options.methods.some((m) => typeof m !== 'string' || !HEADER_NAME.test(m)))) {
-    throw new ConfigurationError('`methods` must be an array of HTTP method names');
+  if (options.methods !== undefined && options.methods !== 'unsafe' && (!Array.isArray(options.methods) || options.methods.some((m) => typeof m !== 'string' || !HEADER_NAME.test(m)))) {
+    throw new ConfigurationError("`methods` must be an array of HTTP method names or 'unsafe'");
   }
   if (options.onConflict !== undefined && options.onConflict !== 'reject' && options.onConflict !== 'wait') {
     throw new ConfigurationError("`onConflict` must be 'reject' or 'wait'");
@@ -147,10 +181,12 @@ export function validateOptions<Raw>(options: IdempotencyOptions<Raw>, extraKnow
   }
 }
 
+const UNITS: Record<string, string> = { maxResponseBytes: 'bytes', conflictRetryAfter: 'seconds' };
+
 function positiveInteger(options: object, name: string): void {
   const value = (options as Record<string, unknown>)[name];
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigurationError(`\`${name}\` must be a positive whole number of ${name === 'maxResponseBytes' ? 'bytes' : 'milliseconds'}`);
+    throw new ConfigurationError(`\`${name}\` must be a positive whole number of ${UNITS[name] ?? 'milliseconds'}`);
   }
 }

@@ -21,9 +21,12 @@ export function problemDetails(error: IdempotencyError): ProblemDetails {
   };
 }
 
-/** The problem+json response for an error; 409 and 503 always carry `Retry-After`. */
+/**
+ * The problem+json response for an error, with `Retry-After` when a retry hint is given (the manager
+ * gives one to every 409 and 503 that a later retry can resolve).
+ */
 export function problemResponse(error: IdempotencyError, retryAfterSeconds?: number): HttpResponse {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
-  if (error.status === 409 || error.status === 503) headers['retry-after'] = String(Math.max(1, retryAfterSeconds ?? 1));
+  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, retryAfterSeconds));
   return { status: error.status, headers, body: new TextEncoder().encode(JSON.stringify(problemDetails(error))) };
 }

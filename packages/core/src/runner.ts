@@ -5,10 +5,11 @@
  */
 import { acquireKey, type AcquireEvents, type AcquireSettings } from './acquisition';
 import { jsonSerializer, type ResultSerializer } from './codec';
-import { StorageError, toStorageError, type IdempotencyError } from './errors';
+import { Callbacks } from './callbacks';
+import { ResultNotEncodableError, StorageError, toStorageError, type IdempotencyError } from './errors';
 import { canonicalJson } from './canonical-json';
 import { sha256 } from './hash';
-import { storageKey, validateKey } from './keys';
+import { storageKey, validateKey, type KeyValidator } from './keys';
 import { DEFAULTS, validateOptions, type IdempotencyOptions } from './options';
 import type { IdempotencyStore } from './store';
 
@@ -35,6 +36,8 @@ export class IdempotencyRunner<Raw = unknown> {
   protected readonly now: () => number;
   /** Built once: every acquisition and lease of this manager shares it. */
   protected readonly settings: AcquireSettings;
+  /** The one guarded path every user callback and hook is called through. */
+  protected readonly callbacks: Callbacks;
 
   constructor(
     protected readonly options: IdempotencyOptions<Raw>,
@@ -42,6 +45,7 @@ export class IdempotencyRunner<Raw = unknown> {
     extraOptionNames: readonly string[] = [],
   ) {
     validateOptions(options, extraOptionNames);
+    this.callbacks = new Callbacks(options.onCallbackError);
     this.store = options.store;
     this.lockTtl = options.lockTtl ?? DEFAULTS.lockTtl;
     this.ttl = options.ttl ?? DEFAULTS.ttl;
@@ -52,40 +56,46 @@ export class IdempotencyRunner<Raw = unknown> {
       now: this.now,
       wait: options.onConflict === 'wait',
       waitTimeout: options.waitTimeout ?? DEFAULTS.waitTimeout,
-      onLeaseLost: (key) => options.onLeaseLost?.(key),
-      onStoreError: (error, key) => this.reportStoreError(error, key, false),
+      conflictRetryAfter: options.conflictRetryAfter ?? DEFAULTS.conflictRetryAfter,
+      onLeaseLost: (storageKey, clientKey) => this.callbacks.notify('onLeaseLost', options.onLeaseLost, clientKey, clientKey, { storageKey }),
+      onStoreError: (error, storageKey, clientKey) => this.reportStoreError(error, clientKey, storageKey, false),
     };
   }
 
   /**
    * Runs `fn` once for `key`. A later call with the same key returns the stored result (JSON by
    * default) without running `fn`; a call while the first runs throws RequestInProgressError (or waits,
-   * with `onConflict: 'wait'`). If `fn` throws, nothing is stored and the error propagates.
+   * with `onConflict: 'wait'`). If `fn` throws, nothing is stored and the error propagates. A result the
+   * serializer cannot encode releases the key and throws ResultNotEncodableError (holding the result).
+   * If the store fails while recording the result, the result is still returned: the failure goes to
+   * `onStoreError` and the record is retried in the background (the key stays locked meanwhile).
    */
   async run<T>(key: string, fn: () => T | Promise<T>, options: RunOptions = {}): Promise<T> {
-    validateKey(key, this.options.validateKey);
+    validateKey(key, this.guardedValidator(key));
     const storeKey = storageKey(key, options.scope, this.options.hashKeys ?? false);
     const fingerprint = options.fingerprint ?? '';
     let acquisition;
     try {
-      acquisition = await acquireKey(this.store, storeKey, fingerprint, this.settings, this.acquireEvents(storeKey, undefined as Raw));
+      acquisition = await acquireKey(this.store, storeKey, fingerprint, this.settings, this.acquireEvents(key, storeKey, undefined as Raw), key);
     } catch (error) {
       if (error instanceof StorageError && this.options.failOpen) {
-        this.reportStoreError(error, storeKey, true);
+        this.reportStoreError(error, key, storeKey, true);
         return fn();
       }
-      if (error instanceof StorageError) this.reportStoreError(error, storeKey, false);
+      if (error instanceof StorageError) this.reportStoreError(error, key, storeKey, false);
       throw error;
     }
     if (acquisition.outcome === 'completed') {
-      this.options.onCacheHit?.(storeKey, undefined as Raw);
+      let result: T;
       try {
-        return this.serializer.deserialize(acquisition.record.response ?? new Uint8Array()) as T;
+        result = this.serializer.deserialize(acquisition.record.response ?? new Uint8Array()) as T;
       } catch (error) {
         throw toStorageError(error, 'decode');
       }
+      this.callbacks.notify('onCacheHit', this.options.onCacheHit, key, key, undefined as Raw, { storageKey: storeKey });
+      return result;
     }
-    this.options.onCacheMiss?.(storeKey, undefined as Raw);
+    this.callbacks.notify('onCacheMiss', this.options.onCacheMiss, key, key, undefined as Raw, { storageKey: storeKey });
     const { lease } = acquisition;
     let result: T;
     try {
@@ -94,36 +104,56 @@ export class IdempotencyRunner<Raw = unknown> {
       await lease.release();
       throw error;
     }
-    await lease.complete(this.serializer.serialize(result));
+    let payload: Uint8Array;
+    try {
+      payload = this.serializer.serialize(result);
+      if (!(payload instanceof Uint8Array)) throw new TypeError(`the serializer returned ${typeof payload}, not a Uint8Array`);
+    } catch (error) {
+      await lease.release();
+      throw new ResultNotEncodableError(result, error);
+    }
+    try {
+      await lease.complete(payload);
+    } catch (error) {
+      this.reportStoreError(toStorageError(error, 'complete'), key, storeKey, false);
+    }
     return result;
   }
 
-  /** Wraps `fn` so each distinct key runs it once; see `run`. */
+  /** Wraps `fn` so each distinct key runs it once; see `run`. A throwing `key`, `scope` or `fingerprint` throws KeyGenerationError. */
   idempotent<Args extends unknown[], T>(
     fn: (...args: Args) => T | Promise<T>,
     options: IdempotentOptions<Args>,
   ): (...args: Args) => Promise<T> {
     const fingerprintOf = options.fingerprint ?? ((...args: Args) => fingerprintArguments(args));
-    return (...args: Args) =>
-      this.run(options.key(...args), () => fn(...args), {
-        fingerprint: fingerprintOf(...args),
-        scope: options.scope?.(...args),
-      });
+    const { scope } = options;
+    return async (...args: Args) => {
+      const key = await this.callbacks.classify('key', () => options.key(...args));
+      const fingerprint = await this.callbacks.classify('fingerprint', () => fingerprintOf(...args));
+      const scopeValue = scope ? await this.callbacks.classify('scope', () => scope(...args)) : undefined;
+      return this.run(key, () => fn(...args), { fingerprint, scope: scopeValue });
+    };
   }
 
   /** The request's hooks bound to its key, or nothing when the app set none (the common case). */
-  protected acquireEvents(key: string, req: Raw): AcquireEvents | undefined {
+  protected acquireEvents(clientKey: string, storageKey: string, req: Raw): AcquireEvents | undefined {
     const { onLockConflict, onMismatch } = this.options;
     if (!onLockConflict && !onMismatch) return undefined;
-    return { onLockConflict: () => onLockConflict?.(key, req), onMismatch: () => onMismatch?.(key, req) };
+    const context = { storageKey };
+    return {
+      onLockConflict: () => this.callbacks.notify('onLockConflict', onLockConflict, clientKey, clientKey, req, context),
+      onMismatch: () => this.callbacks.notify('onMismatch', onMismatch, clientKey, clientKey, req, context),
+    };
   }
 
-  protected reportStoreError(error: IdempotencyError, key: string, failOpen: boolean): void {
-    try {
-      this.options.onStoreError?.(error, { key, failOpen });
-    } catch {
-      // A throwing hook must not turn a handled store failure into a crash.
-    }
+  protected reportStoreError(error: IdempotencyError, clientKey: string | undefined, storageKey: string, failOpen: boolean): void {
+    this.callbacks.notify('onStoreError', this.options.onStoreError, clientKey, error, { key: clientKey, storageKey, failOpen });
+  }
+
+  /** The custom validator, guarded: a throwing one rejects the key (and is reported). */
+  protected guardedValidator(key: string): KeyValidator | undefined {
+    const custom = this.options.validateKey;
+    return custom && (() => this.callbacks.attempt('validateKey', () => custom(key), 'validateKey threw', key));
   }
 }
 

@@ -28,9 +28,10 @@ async function execute(idem: Idempotency, req: IdempotencyRequest, response = ok
 describe('Idempotency.handle', () => {
   it('passes through methods that are not protected, skipped requests and requests without key', async () => {
     const idem = manager({ skip: (req) => (req as IdempotencyRequest).url === '/health' });
-    expect(await idem.handle(request('k', '', { method: 'GET' }))).toEqual({ action: 'pass' });
-    expect(await idem.handle(request('k', '', { url: '/health' }))).toEqual({ action: 'pass' });
-    expect(await idem.handle(request(undefined))).toEqual({ action: 'pass' });
+    const pass = { action: 'pass', outcome: { protected: false, replayed: false, stored: false, key: undefined } };
+    expect(await idem.handle(request('k', '', { method: 'GET' }))).toEqual(pass);
+    expect(await idem.handle(request('k', '', { url: '/health' }))).toEqual(pass);
+    expect(await idem.handle(request(undefined))).toEqual(pass);
   });
 
   it('answers 400 problem+json without a key when requireKey is on', async () => {
@@ -48,7 +49,7 @@ describe('Idempotency.handle', () => {
     const replay = await idem.handle(request('k1'));
     expect(replay.action).toBe('respond');
     if (replay.action !== 'respond') return;
-    expect(replay.replayed).toBe(true);
+    expect(replay.outcome.replayed).toBe(true);
     expect(replay.response.status).toBe(201);
     expect(text(replay.response.body)).toBe('charged');
     expect(replay.response.headers).toEqual({ 'content-type': 'text/plain', 'idempotent-replayed': 'true' });
@@ -75,15 +76,26 @@ describe('Idempotency.handle', () => {
     expect(onMismatch).toHaveBeenCalledTimes(1);
   });
 
-  it('answers 409 with Retry-After while the first request runs', async () => {
+  it('answers 409 with a short Retry-After (1 s by default) while the first request runs', async () => {
     const onLockConflict = jest.fn();
     const idem = manager({ lockTtl: 3_000, onLockConflict });
     const first = await idem.handle(request('k3'));
     const second = await idem.handle(request('k3'));
     expect(second.action === 'respond' && second.response.status).toBe(409);
-    expect(second.action === 'respond' && second.response.headers['retry-after']).toBe('3');
+    expect(second.action === 'respond' && second.response.headers['retry-after']).toBe('1');
     expect(onLockConflict).toHaveBeenCalled();
     if (first.action === 'execute') await first.execution.abort();
+  });
+
+  it('takes the 409 Retry-After from conflictRetryAfter, never past what the lease has left', async () => {
+    const short = manager({ lockTtl: 30_000, conflictRetryAfter: 5 });
+    await short.handle(request('k3a'));
+    const second = await short.handle(request('k3a'));
+    expect(second.action === 'respond' && second.response.headers['retry-after']).toBe('5');
+    const capped = manager({ lockTtl: 3_000, conflictRetryAfter: 60 });
+    await capped.handle(request('k3b'));
+    const third = await capped.handle(request('k3b'));
+    expect(third.action === 'respond' && third.response.headers['retry-after']).toBe('3');
   });
 
   it('waits for the first result with onConflict: wait', async () => {
@@ -92,7 +104,7 @@ describe('Idempotency.handle', () => {
     const waiting = idem.handle(request('k4'));
     setTimeout(() => first.action === 'execute' && first.execution.finish(ok('done')), 50);
     const decision = await waiting;
-    expect(decision.action === 'respond' && decision.replayed).toBe(true);
+    expect(decision.action === 'respond' && decision.outcome.replayed).toBe(true);
     expect(decision.action === 'respond' && text(decision.response.body)).toBe('done');
   });
 
@@ -177,7 +189,7 @@ describe('Idempotency.handle', () => {
     expect(during.action === 'respond' && during.response.status).toBe(409);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const after = await idem.handle(request('k13'));
-    expect(after.action === 'respond' && after.replayed).toBe(true);
+    expect(after.action === 'respond' && after.outcome.replayed).toBe(true);
   });
 
   it('reports a lost lease and does not overwrite the new owner’s result', async () => {

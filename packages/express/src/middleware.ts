@@ -38,7 +38,7 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(optio
     const decision = await manager.handle(toIdempotencyRequest(req, body, keyHeader), req);
     if (decision.action === 'pass') return next();
     if (decision.action === 'respond') {
-      recordOutcome(res, { replayed: decision.replayed });
+      recordOutcome(res, { replayed: decision.outcome.replayed });
       return sendNodeResponse(res, decision.response);
     }
     runHandler(decision.execution, res, next);

@@ -89,7 +89,7 @@ const plugin: FastifyPluginAsync<FastifyIdempotencyOptions> = async (fastify, re
     const decision = await protection.manager.handle(toIdempotencyRequest(request, state.rawBody, protection.keyHeader), request);
     if (decision.action === 'pass') return;
     if (decision.action === 'respond') {
-      request.idempotency = { protected: true, replayed: decision.replayed, stored: false };
+      request.idempotency = { protected: true, replayed: decision.outcome.replayed, stored: false };
       const { status, headers, body } = decision.response;
       return reply.code(status).headers(headers).send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     }

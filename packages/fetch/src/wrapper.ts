@@ -34,7 +34,7 @@ export function idempotency<Req extends Request = Request>(options: FetchIdempot
       const neutral = fromWebRequest(request, { keyHeader, body: body.kind === 'raw' ? body.bytes : undefined });
       const decision = await manager.handle(neutral, request);
       if (decision.action === 'pass') return handler(request, ...args);
-      if (decision.action === 'respond') return recordOutcome(toWebResponse(decision.response), { replayed: decision.replayed, stored: false });
+      if (decision.action === 'respond') return recordOutcome(toWebResponse(decision.response), { replayed: decision.outcome.replayed, stored: false });
       return run(decision.execution, () => handler(request, ...args));
     };
 

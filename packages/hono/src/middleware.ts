@@ -30,7 +30,7 @@ export function idempotency<E extends Env = Env>(options: HonoIdempotencyOptions
     const decision = await manager.handle(neutral, c as unknown as Context<E>);
     if (decision.action === 'pass') return next();
     if (decision.action === 'respond') {
-      c.set('idempotency', { protected: true, replayed: decision.replayed, stored: false });
+      c.set('idempotency', { protected: true, replayed: decision.outcome.replayed, stored: false });
       return toWebResponse(decision.response);
     }
     c.set('idempotency', { protected: decision.execution.protected, replayed: false, stored: false });

@@ -39,7 +39,7 @@ export function idempotency<Ctx extends Context = Context>(options: KoaIdempoten
     );
     if (decision.action === 'pass') return next();
     if (decision.action === 'respond') {
-      ctx.state.idempotency = { protected: true, replayed: decision.replayed, stored: false };
+      ctx.state.idempotency = { protected: true, replayed: decision.outcome.replayed, stored: false };
       return send(ctx, decision.response);
     }
     ctx.state.idempotency = { protected: decision.execution.protected, replayed: false, stored: false };

@@ -45,7 +45,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       mergeMap((decision) => {
         if (decision === undefined || decision.action === 'pass') return next.handle();
         if (decision.action === 'respond') {
-          recordOutcome(request, { protected: true, replayed: decision.replayed });
+          recordOutcome(request, { protected: true, replayed: decision.outcome.replayed });
           sendResponse(response, decision.response);
           // The answer is written: the handler must not run and Nest must not send anything else.
           // (The route's promise never settles and is collected once the response is done.)
