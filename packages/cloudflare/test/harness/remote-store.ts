@@ -2,6 +2,7 @@
  * An `IdempotencyStore` in Node whose every method runs the real store inside the Worker (over a real
  * socket, one HTTP request per call). The conformance suite's assertions run unchanged against it.
  */
+import { Agent, request } from 'node:http';
 import type { AcquireOptions, AcquireResult, IdempotencyRecord, IdempotencyStore } from '@idem/core';
 import type { StoreCall } from '../worker/store-rpc';
 import type { StoreKind } from '../worker/stores';
@@ -36,9 +37,25 @@ export class RemoteStore implements IdempotencyStore {
 
   private async call<T>(method: StoreCall['method'], args: unknown[]): Promise<T> {
     const call: StoreCall = { kind: this.kind, prefix: this.prefix, method, args };
-    const answer = await fetch(`${this.workerUrl}/__harness/store`, { method: 'POST', body: stringifyWire(call) });
-    const reply = parseWire<{ result?: T; error?: { name: string; message: string } }>(await answer.text());
+    const reply = parseWire<{ result?: T; error?: { name: string; message: string } }>(await post(`${this.workerUrl}/__harness/store`, stringifyWire(call)));
     if (reply.error) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
     return reply.result as T;
   }
+}
+
+// A bounded pool of kept-alive connections: a burst of calls queues here instead of opening a
+// connection each (workerd's local listener resets some of hundreds of connections opened at once by several processes).
+const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+function post(url: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
