@@ -34,6 +34,7 @@ describe.each<[string, StoreKind]>([
   beforeAll(async () => {
     workerd = await startScenarioWorkerd(kind);
     const server = await workerd.createServer({
+      group: 'duplicate burst',
       options: { store: workerd.createStore(), onConflict: 'wait', waitTimeout: 30_000 },
       handle: async () => {
         const run = ++runs;
