@@ -115,7 +115,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
       const custom = await this.callbacks.attemptAsync('errorHandler', () => resolveErrorResponse(handler(error, req)), undefined);
       if (custom) return custom;
     }
-    return problemResponse(error, retryAfterFor(error, this.lockTtl));
+    return problemResponse(error, retryAfterFor(error, this.lockTtl), this.options.docsUrl);
   }
 
   private async decide(request: IdempotencyRequest, req: Raw, outcome: IdempotencyOutcome): Promise<Decision> {

@@ -4,6 +4,7 @@ import type { FingerprintSetting } from './fingerprint';
 import type { HttpResponse } from './http';
 import type { KeyStrategy, KeyValidator } from './keys';
 import type { ProtectedMethods } from './methods';
+import { checkDocsUrl } from './problem';
 import type { KeepResponseHeaders } from './response-headers';
 import type { IdempotencyStore } from './store';
 
@@ -87,6 +88,12 @@ export interface IdempotencyOptions<Raw = unknown> extends IdempotencyHooks<Raw>
    * problem+json. May be async. If it throws, the default problem+json is sent (and the throw reported).
    */
   errorHandler?: (error: IdempotencyError, req: Raw) => ErrorHandlerResult | Promise<ErrorHandlerResult>;
+  /**
+   * Where the error codes are documented: each problem's `type` becomes this URL with the code's anchor
+   * (`#storage_error`, or in place of `{code}`), linked as `Link: <…>; rel="describedby"`. Default: none,
+   * `type` is `about:blank`.
+   */
+  docsUrl?: string;
   /** Store a SHA-256 of the key instead of the key. Default false. */
   hashKeys?: boolean;
   /** The clock, epoch ms. Default `Date.now`; inject one in tests. */
@@ -135,6 +142,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'failOpen',
   'maxResponseBytes',
   'hashKeys',
+  'docsUrl',
   ...FUNCTION_OPTIONS,
 ]);
 
@@ -175,6 +183,7 @@ export function validateOptions<Raw>(options: IdempotencyOptions<Raw>, extraKnow
   if (fingerprint !== undefined && fingerprint !== false && typeof fingerprint !== 'function' && (typeof fingerprint !== 'object' || fingerprint === null)) {
     throw new ConfigurationError('`fingerprint` must be false, an options object or a function');
   }
+  if (options.docsUrl !== undefined) checkDocsUrl(options.docsUrl);
   const keep = options.keepResponseHeaders;
   if (keep !== undefined && typeof keep !== 'function' && !(Array.isArray(keep) && keep.every((h) => typeof h === 'string'))) {
     throw new ConfigurationError('`keepResponseHeaders` must be an array of header names or a function');

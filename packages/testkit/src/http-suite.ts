@@ -305,6 +305,15 @@ export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteO
       });
     });
 
+    group('docsUrl', () => ({ docsUrl: 'https://docs.example.com/errors' }), (g) => {
+      it("types a problem by its code's documentation and links it as describedby", async () => {
+        const response = await g.post('k'.repeat(300), {}, '{}');
+        assertProblem(response, 400, 'INVALID_KEY');
+        assert.equal(response.json().type, 'https://docs.example.com/errors#invalid_key');
+        assert.equal(response.headers['link'], '<https://docs.example.com/errors#invalid_key>; rel="describedby"');
+      });
+    });
+
     group("onConflict: 'wait'", () => ({ onConflict: 'wait', waitTimeout: 5_000 }), (g) => {
       it('makes a duplicate wait for the first request and replays its answer', async () => {
         const key = newKey();
