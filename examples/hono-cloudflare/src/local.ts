@@ -3,33 +3,17 @@
  * Durable Object namespace bound to IdempotencyDurableObject and the nodejs_compat flag.
  * `corepack pnpm start` serves it on PORT (default 8787); the test starts it on a free port.
  */
-import { join } from 'node:path';
-import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
 import { Miniflare } from 'miniflare';
-
-const root = join(__dirname, '..', '..', '..');
+import { bundleApp } from '@idem/compat-runtimes';
 
 export async function startLocal(port = 0): Promise<{ url: string; dispose(): Promise<void> }> {
-  const bundle = await build({
-    entryPoints: [join(__dirname, 'worker.ts')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['node:*'],
-    // Inside this repository the idem packages are bundled from their sources (no build needed first).
-    alias: {
-      ...Object.fromEntries(['core', 'sql', 'hono', 'cloudflare'].map((name) => [`@idem/${name}`, join(root, 'packages', name, 'src', 'index.ts')])),
-      '@idem/core/adapter': join(root, 'packages', 'core', 'src', 'adapter.ts'),
-    },
-    logLevel: 'silent',
-  });
+  // Inside this repository the Worker is bundled from the idem packages' sources (no build needed first).
+  const scriptPath = await bundleApp(join(__dirname, 'worker.ts'), 'workerd');
   const mf = new Miniflare({
     modules: true,
-    script: bundle.outputFiles[0]!.text,
+    scriptPath,
+    modulesRoot: dirname(scriptPath),
     compatibilityDate: '2025-09-01',
     compatibilityFlags: ['nodejs_compat'],
     durableObjects: { IDEMPOTENCY: { className: 'IdempotencyDurableObject', useSQLite: true } },

@@ -1,33 +1,12 @@
 /**
- * Runs the test Worker in workerd: bundles `test/worker` (and the package's sources with it) with
- * esbuild, then starts it under miniflare with a Durable Object namespace bound to
+ * Runs the test Worker in workerd: bundles `test/worker` (and the packages' sources with it) with the
+ * workspace's runtime bundler, then starts it under miniflare with a Durable Object namespace bound to
  * `IdempotencyDurableObject`, a D1 database, the Node bridge as a service binding, and an eval binding
  * (for the scenario suite's pure callbacks). Everything is in memory: each start is a fresh world.
  */
-import { join } from 'node:path';
-import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
 import { Miniflare, Response as MiniflareResponse } from 'miniflare';
-
-const root = join(__dirname, '..', '..', '..', '..');
-const source = (name: string) => join(root, 'packages', name, 'src', 'index.ts');
-
-async function bundleWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [join(__dirname, '..', 'worker', 'index.ts')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    // nodejs_compat provides node:* inside workerd.
-    external: ['node:*'],
-    alias: { ...Object.fromEntries(['core', 'sql', 'hono'].map((name) => [`@idem/${name}`, source(name)])), '@idem/core/adapter': join(root, 'packages', 'core', 'src', 'adapter.ts') },
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
+import { bundleApp } from '@idem/compat-runtimes';
 
 /** Answers the Worker's calls to Node (`env.BRIDGE.fetch(...)`); miniflare runs it in this process. */
 export type BridgeHandler = (path: string, body: string) => Promise<string>;
@@ -39,9 +18,11 @@ export interface Workerd {
 }
 
 export async function startWorkerd(bridge: BridgeHandler = async () => '{"thrown":"no bridge"}'): Promise<Workerd> {
+  const scriptPath = await bundleApp(join(__dirname, '..', 'worker', 'index.ts'), 'workerd');
   const mf = new Miniflare({
     modules: true,
-    script: await bundleWorker(),
+    scriptPath,
+    modulesRoot: dirname(scriptPath),
     compatibilityDate: '2025-09-01',
     compatibilityFlags: ['nodejs_compat'],
     durableObjects: { IDEMPOTENCY: { className: 'IdempotencyDurableObject', useSQLite: true } },
