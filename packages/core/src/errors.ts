@@ -15,7 +15,8 @@ export type IdempotencyErrorCode =
   | 'RESPONSE_NOT_STORED'
   | 'PAYLOAD_TOO_LARGE'
   | 'CALLBACK_FAILED'
-  | 'RESULT_NOT_ENCODABLE';
+  | 'RESULT_NOT_ENCODABLE'
+  | 'LEASE_LOST';
 
 export class IdempotencyError extends Error {
   readonly code: IdempotencyErrorCode;
@@ -165,6 +166,28 @@ export class ResultNotEncodableError extends IdempotencyError {
 
 function describe(thrown: unknown): string {
   return thrown instanceof Error ? thrown.message : String(thrown);
+}
+
+/**
+ * The handler ran in a transaction, but by the time its response was to be recorded another request had
+ * taken its lease over (it stalled past `lockTtl`): the transaction was rolled back, none of its writes
+ * remain, and the other request's result stands. 409: a retry gets that result (or 409 while it runs).
+ */
+export class LeaseLostError extends IdempotencyError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('LEASE_LOST', 409, 'This request lost its idempotency lease to a retry and was rolled back; retry to get the result that stands.');
+  }
+}
+
+/**
+ * COMMIT was sent but no answer came back (the connection died): the transaction may or may not have
+ * committed. The lease is kept, so a retry gets 409 until it expires, then either replays the committed
+ * record or runs on a clean slate. 503, like every store failure.
+ */
+export class CommitOutcomeUnknownError extends StorageError {
+  constructor(options: { cause?: unknown }) {
+    super('The database gave no answer to COMMIT: the transaction may or may not have committed', options);
+  }
 }
 
 /** Wraps anything a store threw as a `StorageError`, keeping the original as `cause`. */

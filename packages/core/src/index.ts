@@ -15,6 +15,8 @@ export {
   PayloadTooLargeError,
   CallbackError,
   ResultNotEncodableError,
+  LeaseLostError,
+  CommitOutcomeUnknownError,
   toStorageError,
   type IdempotencyErrorCode,
   type CallbackName,
@@ -41,5 +43,12 @@ export { DEFAULTS, type IdempotencyOptions, type IdempotencyHooks, type HookCont
 export type { IdempotencyOutcome } from './outcome';
 export type { ProtectedMethods } from './methods';
 export { REPLAYED_HEADER, type ResolvedSettings } from './manager';
-export { IdempotencyRunner, idempotent, type RunOptions, type IdempotentOptions } from './runner';
+export { IdempotencyRunner, idempotent, type RunOptions, type IdempotentOptions, type RunContext } from './runner';
+export {
+  isTransactionalStore,
+  type TransactionalStore,
+  type StoreTransaction,
+  type TransactionOptions,
+  type TransactionRunner,
+} from './transaction';
 export { DEFAULT_MAX_BODY_BYTES } from './body-limit';

@@ -2,8 +2,9 @@
  * An acquired lease on a key: renews itself while the handler runs (every third of `lockTtl`, on an
  * unref'd timer), and ends exactly once, either by completing with the response or by releasing.
  */
-import { toStorageError, type IdempotencyError } from './errors';
+import { CommitOutcomeUnknownError, toStorageError, type IdempotencyError } from './errors';
 import type { IdempotencyStore } from './store';
+import type { StoreTransaction } from './transaction';
 
 /** Shared by every lease of one manager (built once, not per request). */
 export interface LeaseSettings {
@@ -62,11 +63,40 @@ export class Lease {
     }
   }
 
+  /**
+   * Stores the encoded response inside the handler's transaction, which commits only if this lease
+   * still owns the key; false when it was lost (rolled back: the other owner's result stands). No
+   * background retry here, unlike `complete`: a failed transaction left nothing behind, so the key is
+   * released and a retry runs again at once; only when COMMIT's outcome is unknown is the lease kept,
+   * so a retry waits for it to expire and then replays the record or runs on a clean slate.
+   */
+  async completeIn(transaction: StoreTransaction, payload: Uint8Array): Promise<boolean> {
+    if (this.ended) {
+      await transaction.rollback();
+      return false;
+    }
+    this.ended = true;
+    this.stopRenewing();
+    let owned: boolean;
+    try {
+      owned = await transaction.complete(this.key, this.token, payload, { ttlMs: this.settings.ttl, now: this.settings.now() });
+    } catch (error) {
+      if (!(error instanceof CommitOutcomeUnknownError)) await this.releaseRecord();
+      throw toStorageError(error, 'complete');
+    }
+    if (!owned) this.reportLost();
+    return owned;
+  }
+
   /** Gives the key up so a retry may run again. Never throws: a failed release expires with the lock. */
   async release(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
     this.stopRenewing();
+    await this.releaseRecord();
+  }
+
+  private async releaseRecord(): Promise<void> {
     try {
       await this.store.release(this.key, this.token);
     } catch (error) {

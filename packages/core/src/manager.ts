@@ -8,7 +8,7 @@
  */
 import { acquireKey } from './acquisition';
 import { decodeResponse, encodeResponse } from './codec';
-import { IdempotencyError, KeyGenerationError, MissingKeyError, ResponseNotStoredError, StorageError, toStorageError } from './errors';
+import { IdempotencyError, KeyGenerationError, LeaseLostError, MissingKeyError, ResponseNotStoredError, StorageError, toStorageError } from './errors';
 import { createFingerprinter, type FingerprintFunction } from './fingerprint';
 import type { HttpResponse, IdempotencyRequest } from './http';
 import { generateKey, keyFromHeader, storageKey, validateKey, type KeyStrategy } from './keys';
@@ -20,6 +20,7 @@ import { problemResponse } from './problem';
 import { checkReplayable, NOT_STORED_MARKER } from './replayable';
 import { createHeaderFilter, filterHeaders } from './response-headers';
 import { IdempotencyRunner } from './runner';
+import { ExecutionTransaction, type TransactionRunner } from './transaction';
 import { fromWebResponse, isWebResponse } from './web-response';
 
 export type Decision =
@@ -34,9 +35,18 @@ export interface Execution {
   readonly key: string;
   /** False when the store failed and `failOpen` let the handler run without protection. */
   readonly protected: boolean;
-  /** Records the response if it should be stored; resolves to whether it was. Never throws. */
-  finish(response: HttpResponse): Promise<{ stored: boolean }>;
-  /** The handler failed or the client went away: release the key so a retry runs again. Never throws. */
+  /**
+   * Runs `work` in a database transaction that commits together with the record, in `finish` (the
+   * store must offer transactions: see transaction.ts). Annotate `tx` with your driver's type.
+   */
+  transaction: TransactionRunner;
+  /**
+   * Records the response if it should be stored; resolves to whether it was. Never throws. When it
+   * resolves a `response`, send that instead of the handler's: the handler's transaction was rolled
+   * back (lease lost: 409; database failure: 503), so its answer would describe writes that never happened.
+   */
+  finish(response: HttpResponse): Promise<{ stored: boolean; response?: HttpResponse }>;
+  /** The handler failed or the client went away: roll its transaction back and release the key so a retry runs again. Never throws. */
   abort(): Promise<void>;
 }
 
@@ -141,7 +151,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     } catch (error) {
       if (error instanceof StorageError && this.config.failOpen) {
         this.reportStoreError(error, clientKey, key, true);
-        return { action: 'execute', execution: unprotectedExecution(key), outcome };
+        return { action: 'execute', execution: this.unprotectedExecution(clientKey, key, req), outcome };
       }
       if (error instanceof StorageError) this.reportStoreError(error, clientKey, key, false);
       throw error;
@@ -160,7 +170,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
       return { action: 'respond', response, outcome };
     }
     outcome.protected = true;
-    const execution = this.execution(acquisition.lease, clientKey, outcome);
+    const execution = this.execution(acquisition.lease, clientKey, outcome, req);
     this.callbacks.notify('onCacheMiss', this.options.onCacheMiss, clientKey, clientKey, req, { storageKey: key });
     return { action: 'execute', execution, outcome };
   }
@@ -188,15 +198,19 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     return replayed;
   }
 
-  private execution(lease: Lease, clientKey: string, outcome: IdempotencyOutcome): Execution {
+  private execution(lease: Lease, clientKey: string, outcome: IdempotencyOutcome, req: Raw): Execution {
+    const transaction = new ExecutionTransaction(this.store);
     return {
       key: lease.key,
       protected: true,
-      abort: () => lease.release(),
+      transaction: (work, options) => transaction.run(work, options),
+      abort: async () => {
+        await transaction.rollback();
+        await lease.release();
+      },
       finish: async (response) => {
-        const shouldStore = this.options.shouldStore ?? ((r: HttpResponse) => r.status < 500);
-        // A throwing shouldStore stores nothing: the client still gets its answer, a retry runs again.
-        if (!this.callbacks.attempt('shouldStore', () => shouldStore(response) === true, false, clientKey)) {
+        if (!this.shouldStore(response, clientKey)) {
+          await transaction.rollback();
           await lease.release();
           return { stored: false };
         }
@@ -206,18 +220,57 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
         // that a retry can never run the handler a second time.
         const tooLarge = payload.length > this.config.maxResponseBytes;
         if (tooLarge) payload = encodeResponse(notStoredRecord());
+        const inTransaction = transaction.active;
         try {
-          const owned = await lease.complete(payload);
+          const owned = await transaction.complete(lease, payload);
+          if (!owned && inTransaction) return { stored: false, response: await this.errorResponse(new LeaseLostError(Math.ceil(this.lockTtl / 1000)), req) };
           outcome.stored = owned && !tooLarge;
           return { stored: outcome.stored };
         } catch (error) {
-          // The handler ran but the record could not be written. The lease is kept (not released), so
-          // retries get 409 until it expires rather than running the handler again at once.
-          this.reportStoreError(toStorageError(error, 'complete'), clientKey, lease.key, false);
-          return { stored: false };
+          // Without a transaction the handler's effects happened: its answer goes out, and the lease is
+          // kept (not released) so retries get 409 until it expires rather than running it again at once.
+          // With one, they were rolled back: the client must not be told they happened.
+          const storageError = toStorageError(error, 'complete');
+          this.reportStoreError(storageError, clientKey, lease.key, false);
+          return inTransaction ? { stored: false, response: await this.errorResponse(storageError, req) } : { stored: false };
         }
       },
     };
+  }
+
+  /** The store failed and `failOpen` runs the handler anyway; its transaction (if any) commits on its own. */
+  private unprotectedExecution(clientKey: string, key: string, req: Raw): Execution {
+    const transaction = new ExecutionTransaction(this.store);
+    return {
+      key,
+      protected: false,
+      transaction: (work, options) => transaction.run(work, options),
+      abort: () => transaction.rollback(),
+      finish: async (response) => {
+        if (!transaction.active) {
+          transaction.end();
+          return { stored: false };
+        }
+        if (!this.shouldStore(response, clientKey)) {
+          await transaction.rollback();
+          return { stored: false };
+        }
+        try {
+          await transaction.commit();
+          return { stored: false };
+        } catch (error) {
+          const storageError = toStorageError(error, 'commit');
+          this.reportStoreError(storageError, clientKey, key, true);
+          return { stored: false, response: await this.errorResponse(storageError, req) };
+        }
+      },
+    };
+  }
+
+  /** `shouldStore` (default: below 500). A throwing one stores nothing: the client still gets its answer, a retry runs again. */
+  private shouldStore(response: HttpResponse, clientKey: string): boolean {
+    const shouldStore = this.options.shouldStore ?? ((r: HttpResponse) => r.status < 500);
+    return this.callbacks.attempt('shouldStore', () => shouldStore(response) === true, false, clientKey);
   }
 }
 
@@ -247,8 +300,4 @@ async function resolveErrorResponse(result: ErrorHandlerResult | Promise<ErrorHa
   if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599) throw new TypeError(`errorHandler returned status ${String(status)}`);
   if (!(body instanceof Uint8Array)) throw new TypeError('errorHandler returned a body that is not a Uint8Array');
   return { status: status as number, headers: headers ?? {}, body };
-}
-
-function unprotectedExecution(key: string): Execution {
-  return { key, protected: false, finish: async () => ({ stored: false }), abort: async () => undefined };
 }

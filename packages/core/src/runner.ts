@@ -6,12 +6,25 @@
 import { acquireKey, type AcquireEvents, type AcquireSettings } from './acquisition';
 import { jsonSerializer, type ResultSerializer } from './codec';
 import { Callbacks } from './callbacks';
-import { ResultNotEncodableError, StorageError, toStorageError, type IdempotencyError } from './errors';
+import { LeaseLostError, ResultNotEncodableError, StorageError, toStorageError, type IdempotencyError } from './errors';
 import { canonicalJson } from './canonical-json';
 import { sha256 } from './hash';
 import { storageKey, validateKey, type KeyValidator } from './keys';
 import { DEFAULTS, validateOptions, type IdempotencyOptions } from './options';
 import type { IdempotencyStore } from './store';
+import { ExecutionTransaction, type TransactionRunner } from './transaction';
+
+/** What `run` hands its function (and `idempotent` binds as `this`). */
+export interface RunContext {
+  /** The storage key (scope and hashing applied), for logs. */
+  readonly key: string;
+  /**
+   * Runs `work` in a database transaction that commits together with the stored result, only if this
+   * run still owns the key (the store must offer transactions: @idem/sql, @idem/prisma). Annotate `tx`
+   * with your driver's type.
+   */
+  transaction: TransactionRunner;
+}
 
 export interface RunOptions {
   /** Identifies the call's input: the same key with another fingerprint throws RequestMismatchError. */
@@ -69,8 +82,13 @@ export class IdempotencyRunner<Raw = unknown> {
    * serializer cannot encode releases the key and throws ResultNotEncodableError (holding the result).
    * If the store fails while recording the result, the result is still returned: the failure goes to
    * `onStoreError` and the record is retried in the background (the key stays locked meanwhile).
+   *
+   * Writes `fn` makes through `context.transaction(work)` commit in the same database transaction as
+   * the stored result: if the run lost its lease meanwhile, they are rolled back and LeaseLostError is
+   * thrown; if the database fails, they are rolled back and StorageError is thrown (the result is not
+   * returned: its writes never happened).
    */
-  async run<T>(key: string, fn: () => T | Promise<T>, options: RunOptions = {}): Promise<T> {
+  async run<T>(key: string, fn: (context: RunContext) => T | Promise<T>, options: RunOptions = {}): Promise<T> {
     validateKey(key, this.guardedValidator(key));
     const storeKey = storageKey(key, options.scope, this.options.hashKeys ?? false);
     const fingerprint = options.fingerprint ?? '';
@@ -80,7 +98,7 @@ export class IdempotencyRunner<Raw = unknown> {
     } catch (error) {
       if (error instanceof StorageError && this.options.failOpen) {
         this.reportStoreError(error, key, storeKey, true);
-        return fn();
+        return this.runUnprotected(storeKey, fn);
       }
       if (error instanceof StorageError) this.reportStoreError(error, key, storeKey, false);
       throw error;
@@ -97,10 +115,13 @@ export class IdempotencyRunner<Raw = unknown> {
     }
     this.callbacks.notify('onCacheMiss', this.options.onCacheMiss, key, key, undefined as Raw, { storageKey: storeKey });
     const { lease } = acquisition;
+    const transaction = new ExecutionTransaction(this.store);
+    const context: RunContext = { key: storeKey, transaction: (work, transactionOptions) => transaction.run(work, transactionOptions) };
     let result: T;
     try {
-      result = await fn();
+      result = await fn(context);
     } catch (error) {
+      await transaction.rollback();
       await lease.release();
       throw error;
     }
@@ -109,20 +130,53 @@ export class IdempotencyRunner<Raw = unknown> {
       payload = this.serializer.serialize(result);
       if (!(payload instanceof Uint8Array)) throw new TypeError(`the serializer returned ${typeof payload}, not a Uint8Array`);
     } catch (error) {
+      await transaction.rollback();
       await lease.release();
       throw new ResultNotEncodableError(result, error);
     }
-    try {
-      await lease.complete(payload);
-    } catch (error) {
-      this.reportStoreError(toStorageError(error, 'complete'), key, storeKey, false);
+    if (!transaction.active) {
+      transaction.end();
+      try {
+        await lease.complete(payload);
+      } catch (error) {
+        this.reportStoreError(toStorageError(error, 'complete'), key, storeKey, false);
+      }
+      return result;
     }
+    let owned: boolean;
+    try {
+      owned = await transaction.complete(lease, payload);
+    } catch (error) {
+      const storageError = toStorageError(error, 'complete');
+      this.reportStoreError(storageError, key, storeKey, false);
+      throw storageError;
+    }
+    if (!owned) throw new LeaseLostError(Math.ceil(this.lockTtl / 1000));
     return result;
   }
 
-  /** Wraps `fn` so each distinct key runs it once; see `run`. A throwing `key`, `scope` or `fingerprint` throws KeyGenerationError. */
+  /** `failOpen` after a store failure: `fn` runs without a lease; its transaction commits on its own. */
+  private async runUnprotected<T>(storeKey: string, fn: (context: RunContext) => T | Promise<T>): Promise<T> {
+    const transaction = new ExecutionTransaction(this.store);
+    const context: RunContext = { key: storeKey, transaction: (work, transactionOptions) => transaction.run(work, transactionOptions) };
+    let result: T;
+    try {
+      result = await fn(context);
+    } catch (error) {
+      await transaction.rollback();
+      throw error;
+    }
+    await transaction.commit();
+    return result;
+  }
+
+  /**
+   * Wraps `fn` so each distinct key runs it once; see `run`. A throwing `key`, `scope` or `fingerprint`
+   * throws KeyGenerationError. `fn` is called with the run's context as `this` (write it as a
+   * `function` to use `this.transaction(work)`).
+   */
   idempotent<Args extends unknown[], T>(
-    fn: (...args: Args) => T | Promise<T>,
+    fn: (this: RunContext, ...args: Args) => T | Promise<T>,
     options: IdempotentOptions<Args>,
   ): (...args: Args) => Promise<T> {
     const fingerprintOf = options.fingerprint ?? ((...args: Args) => fingerprintArguments(args));
@@ -131,7 +185,7 @@ export class IdempotencyRunner<Raw = unknown> {
       const key = await this.callbacks.classify('key', () => options.key(...args));
       const fingerprint = await this.callbacks.classify('fingerprint', () => fingerprintOf(...args));
       const scopeValue = scope ? await this.callbacks.classify('scope', () => scope(...args)) : undefined;
-      return this.run(key, () => fn(...args), { fingerprint, scope: scopeValue });
+      return this.run(key, (context) => fn.apply(context, args), { fingerprint, scope: scopeValue });
     };
   }
 
@@ -168,7 +222,7 @@ function fingerprintArguments(args: unknown[]): string {
 
 /** `idempotent(fn, { store, key })`: the function API without creating a manager first. */
 export function idempotent<Args extends unknown[], T>(
-  fn: (...args: Args) => T | Promise<T>,
+  fn: (this: RunContext, ...args: Args) => T | Promise<T>,
   options: IdempotentOptions<Args> & Omit<IdempotencyOptions, 'key' | 'fingerprint' | 'scope'> & { serializer?: ResultSerializer<T> },
 ): (...args: Args) => Promise<T> {
   const { key, fingerprint, scope, serializer, ...managerOptions } = options;

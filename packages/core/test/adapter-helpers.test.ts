@@ -74,7 +74,13 @@ describe('node and stream helpers', () => {
 
   it('releases an abandoned execution one lease later, unless it settled first', async () => {
     const aborted: string[] = [];
-    const execution = (key: string): Execution => ({ key, protected: true, finish: async () => ({ stored: true }), abort: async () => void aborted.push(key) });
+    const execution = (key: string): Execution => ({
+      key,
+      protected: true,
+      transaction: async () => undefined as never,
+      finish: async () => ({ stored: true }),
+      abort: async () => void aborted.push(key),
+    });
     const gone = guardAbandonedExecution(execution('gone'), 20);
     gone.clientGone();
     const settled = guardAbandonedExecution(execution('settled'), 20);

@@ -4,6 +4,7 @@
  * Everything else (the other transitions, hashing, retries, error wrapping) is shared by `SqlStore`.
  */
 import type { PlaceholderStyle } from './named-params';
+import type { DialectTransaction } from './sql-transaction';
 import type { TableName } from './table-name';
 
 export type DialectName = 'postgres' | 'mysql' | 'sqlite';
@@ -50,6 +51,8 @@ export interface SqlDialect {
   execute(sql: string, params: unknown[]): Promise<StatementResult>;
   /** Deadlocks, serialization failures and busy databases: worth running the statement again. */
   isTransient(error: unknown): boolean;
+  /** Opens a transaction for the handler (on `connection`, or on one of the dialect's own); see sql-transaction.ts. */
+  begin?(connection?: unknown): Promise<DialectTransaction>;
 }
 
 export const COLUMNS = 'idempotency_key, fingerprint, status, token, response, created_at, expires_at, lock_expires_at';

@@ -1,6 +1,8 @@
 export { SqlStore, type SqlStoreOptions, type PurgeOptions } from './sql-store';
 export { postgres, postgresSql, type PgQueryable } from './postgres';
 export type { PostgresJsSql } from './postgres-js';
+export type { PgTransactionClient } from './postgres-transaction';
+export type { DialectTransaction } from './sql-transaction';
 export { mysql, mysqlSql, type MysqlExecutable, type MysqlValue } from './mysql';
 export { sqlite, sqliteSql, type SqliteDatabase } from './sqlite';
 export { createTableSql } from './schema';

@@ -4,6 +4,7 @@
  */
 import { COLUMNS, STALE, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
 import { isPostgresJs, postgresJsQueryable, type PostgresJsSql } from './postgres-js';
+import { postgresTransactions } from './postgres-transaction';
 import { indexName, qualifiedName } from './table-name';
 
 /** The part of `pg`'s Pool and Client the store uses. */
@@ -77,5 +78,7 @@ export function postgres(client: PgQueryable | PostgresJsSql): SqlDialect {
       return { rows: result.rows as StoredRow[], affected: result.rowCount ?? 0 };
     },
     isTransient: (error) => TRANSIENT.has((error as { code?: string })?.code ?? ''),
+    // postgres.js has no checked-out client to hold a transaction across calls: transactions need pg.
+    begin: isPostgresJs(client) ? undefined : postgresTransactions(pool),
   };
 }

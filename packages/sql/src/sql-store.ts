@@ -12,11 +12,14 @@ import {
   type AcquireOptions,
   type AcquireResult,
   type IdempotencyRecord,
-  type IdempotencyStore,
+  type StoreTransaction,
+  type TransactionalStore,
+  type TransactionOptions,
 } from '@idem/core';
 import { COLUMNS, type SqlDialect, type StoredRow } from './dialect';
 import { bindParameters, compileStatement, type CompiledStatement } from './named-params';
 import { retryTransient } from './retry';
+import { sqlStoreTransaction } from './sql-transaction';
 import { DEFAULT_TABLE, parseTableName, qualifiedName } from './table-name';
 
 export interface SqlStoreOptions {
@@ -43,7 +46,7 @@ type StatementName = 'acquire' | 'select' | 'get' | 'complete' | 'release' | 'ex
 // or deleted), acquiring again is the right answer. Bounded so a pathological loop surfaces as an error.
 const ACQUIRE_ATTEMPTS = 5;
 
-export class SqlStore implements IdempotencyStore {
+export class SqlStore implements TransactionalStore {
   private readonly dialect: SqlDialect;
   private readonly prefix: string;
   private readonly table: string;
@@ -107,9 +110,33 @@ export class SqlStore implements IdempotencyStore {
   }
 
   async complete(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }): Promise<boolean> {
-    const bytes = Buffer.from(response.buffer, response.byteOffset, response.byteLength);
-    const result = await this.run('complete', { id: this.id(key), token, response: bytes, expiresAt: now + ttlMs, now });
+    const result = await this.run('complete', this.completeValues(key, token, response, { ttlMs, now }));
     return result.affected > 0;
+  }
+
+  /**
+   * Opens a transaction for the handler's own writes; its `complete` is this store's fenced UPDATE run
+   * inside it, then COMMIT (see sql-transaction.ts for the isolation and locking of each dialect).
+   */
+  async beginTransaction(options: TransactionOptions = {}): Promise<StoreTransaction> {
+    if (!this.dialect.begin) throw new ConfigurationError(`The ${this.dialect.sql.name} dialect given to SqlStore opens no transactions`);
+    let transaction;
+    try {
+      transaction = await this.dialect.begin(options.connection);
+    } catch (error) {
+      throw toStorageError(error, `begin transaction (table ${this.table})`);
+    }
+    const statement = this.statements.complete;
+    return sqlStoreTransaction(
+      transaction,
+      (key, token, response, times) => ({ sql: statement.sql, params: bindParameters(statement, this.completeValues(key, token, response, times)) }),
+      this.table,
+    );
+  }
+
+  private completeValues(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }) {
+    const bytes = Buffer.from(response.buffer, response.byteOffset, response.byteLength);
+    return { id: this.id(key), token, response: bytes, expiresAt: now + ttlMs, now };
   }
 
   async release(key: string, token: string): Promise<boolean> {

@@ -1,0 +1,77 @@
+import { ConfigurationError, IdempotencyRunner } from '@idem/core';
+import { serviceUrls } from '@idem/testkit';
+import { Client, type PoolClient } from 'pg';
+import { postgres, SqlStore } from '../src';
+import { postgresDatabase } from './databases';
+import { ledgerOn } from './ledger';
+import { describeTransactions } from './transactions-behaviour';
+
+const database = postgresDatabase();
+
+describeTransactions(database, {
+  takeoverWhileOpen: true,
+  async killConnection(tx) {
+    const { rows } = await (tx as PoolClient).query('SELECT pg_backend_pid() AS pid');
+    await database.pool.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+  },
+});
+
+describe('PostgreSQL transactions: isolation and connections', () => {
+  const own = postgresDatabase();
+  const ledger = ledgerOn(own);
+  const store = new SqlStore({ dialect: own.dialect, table: own.table });
+  let available = false;
+  beforeAll(async () => {
+    available = await own.available();
+    if (!available) return;
+    await store.migrate();
+    await ledger.create();
+  });
+  afterAll(async () => {
+    await ledger.drop();
+    await own.dispose();
+  });
+
+  it('runs at READ COMMITTED on a connection of its own, not the one renewals use', async () => {
+    if (!available) return;
+    const seen = await new IdempotencyRunner({ store }).run('isolation', (context) =>
+      context.transaction(async (tx: PoolClient) => {
+        const level = (await tx.query('SHOW transaction_isolation')).rows[0].transaction_isolation;
+        const inTransaction = (await tx.query('SELECT now() = statement_timestamp() AS fresh')).rows[0].fresh;
+        return { level, inTransaction };
+      }),
+    );
+    // now() is the transaction's start, statement_timestamp() this statement's: unequal inside a transaction.
+    expect(seen).toEqual({ level: 'read committed', inTransaction: false });
+  });
+
+  it('runs on the application’s own PoolClient when given one, and leaves it checked out', async () => {
+    if (!available) return;
+    const client = await own.pool.connect();
+    try {
+      await new IdempotencyRunner({ store }).run('app-client', (context) =>
+        context.transaction((tx: PoolClient) => {
+          expect(tx).toBe(client);
+          return ledger.write(tx, 'app-client', 1);
+        }, { connection: client }),
+      );
+      expect(await ledger.rows('app-client')).toBe(1);
+      expect((await client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('a store on a single Client refuses transactions (its renewals would run inside them)', async () => {
+    if (!available) return;
+    const client = new Client({ connectionString: serviceUrls.postgres });
+    await client.connect();
+    try {
+      const single = new SqlStore({ dialect: postgres(client), table: own.table, prefix: 'single:' });
+      await expect(new IdempotencyRunner({ store: single }).run('single', (context) => context.transaction(async () => 1))).rejects.toBeInstanceOf(ConfigurationError);
+      expect(await single.get('single')).toBeUndefined();
+    } finally {
+      await client.end();
+    }
+  });
+});
