@@ -78,7 +78,7 @@ describe('transactional completion in core', () => {
     await execution.transaction(async (tx: string[]) => tx.push('ledger row'));
     expect(await execution.finish(created)).toEqual({ stored: true });
     expect(store.committed).toEqual(['ledger row']);
-    expect(await manager.handle(request)).toMatchObject({ action: 'respond', replayed: true });
+    expect(await manager.handle(request)).toMatchObject({ action: 'respond', outcome: { replayed: true } });
     expect(store.open).toBe(0);
   });
 
@@ -94,7 +94,7 @@ describe('transactional completion in core', () => {
     expect(response?.headers['retry-after']).toBe('2');
     expect(JSON.parse(new TextDecoder().decode(response!.body)).code).toBe('LEASE_LOST');
     expect(store.committed).toEqual([]);
-    expect(lost).toEqual([execution.key]);
+    expect(lost).toEqual(['k1']);
     expect(store.open).toBe(0);
   });
 

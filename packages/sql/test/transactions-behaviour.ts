@@ -119,7 +119,7 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
       await expect(answer).rejects.toBeInstanceOf(LeaseLostError);
       expect(takeover?.state).toBe('acquired');
       expect(await ledger.rows(k)).toBe(0);
-      expect(lost).toEqual([`:${k}`]);
+      expect(lost).toEqual([k]);
       const record = await store.get(`:${k}`);
       expect(record?.status).toBe('in_progress');
       if (takeover?.state === 'acquired') expect(await store.complete(`:${k}`, takeover.token, new Uint8Array([1]), { ttlMs: 60_000, now: Date.now() })).toBe(true);
