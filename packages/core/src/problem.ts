@@ -33,6 +33,7 @@ const TITLES: Record<IdempotencyErrorCode, string> = {
   REQUEST_IN_PROGRESS: 'Request with this idempotency key in progress',
   LOCK_TIMEOUT: 'Timed out waiting for the request with this idempotency key',
   RESPONSE_NOT_STORED: 'Response of this idempotency key not stored',
+  LEASE_LOST: 'Idempotency lease lost; the request was rolled back',
   PAYLOAD_TOO_LARGE: 'Request body too large to fingerprint',
   STORAGE_ERROR: 'Idempotency store unavailable',
   CONFIGURATION_ERROR: 'Idempotency misconfigured',
@@ -56,6 +57,7 @@ const CLIENT_MESSAGES = new Set<IdempotencyErrorCode>([
   'REQUEST_IN_PROGRESS',
   'LOCK_TIMEOUT',
   'RESPONSE_NOT_STORED',
+  'LEASE_LOST',
   'PAYLOAD_TOO_LARGE',
 ]);
 
