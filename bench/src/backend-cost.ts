@@ -14,7 +14,14 @@ export interface BackendCost {
   /** Redis only: commands run inside Lua scripts on the server (MONITOR's `lua` source), per request. */
   firstInScripts?: number;
   replayInScripts?: number;
+  /**
+   * Redis only: per command name, the share of its calls that ran inside a script, for each mode. The
+   * cells' commandstats time counts such calls once (inside their script), not twice.
+   */
+  nestedShare?: { first: Record<string, number>; replay: Record<string, number> };
 }
+
+type NameCounts = Map<string, { top: number; lua: number }>;
 
 interface Counter {
   start(): Promise<void>;
@@ -22,6 +29,8 @@ interface Counter {
   read(): Promise<number>;
   /** Commands run inside server-side scripts since `start()`, where the backend shows them. */
   readInScripts?(): number;
+  /** Per command name, calls at top level and inside scripts since `start()`. */
+  readNames?(): NameCounts;
   stop(): Promise<void>;
 }
 
@@ -44,6 +53,7 @@ export async function measureCost(
     for (let i = 0; i < requests; i++) await prime(server.url, `${keyPrefix}-cost-${i}`);
     const afterFirst = await counter.read();
     const scriptsAfterFirst = counter.readInScripts?.() ?? 0;
+    const namesAfterFirst = new Map(counter.readNames?.() ?? []);
     for (let i = 0; i < requests; i++) await prime(server.url, replayKey);
     const afterReplay = await counter.read();
     const cost: BackendCost = { first: afterFirst / requests, replay: (afterReplay - afterFirst) / requests };
@@ -51,10 +61,24 @@ export async function measureCost(
       cost.firstInScripts = scriptsAfterFirst / requests;
       cost.replayInScripts = (counter.readInScripts() - scriptsAfterFirst) / requests;
     }
+    if (counter.readNames) {
+      const replayNames: NameCounts = new Map();
+      for (const [name, total] of counter.readNames()) {
+        const first = namesAfterFirst.get(name) ?? { top: 0, lua: 0 };
+        replayNames.set(name, { top: total.top - first.top, lua: total.lua - first.lua });
+      }
+      cost.nestedShare = { first: shares(namesAfterFirst), replay: shares(replayNames) };
+    }
     return cost;
   } finally {
     await counter.stop();
   }
+}
+
+function shares(names: NameCounts): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, { top, lua }] of names) if (top + lua > 0) out[name] = lua / (top + lua);
+  return out;
 }
 
 /** MONITOR lines arrive after the command ran: give the last ones a moment. */
@@ -64,14 +88,23 @@ function redisMonitor(url: string, tag: string): Counter {
   let monitor: { disconnect(): void } | undefined;
   let count = 0;
   let inScripts = 0;
+  const names: NameCounts = new Map();
   return {
     async start() {
       const client = new Redis(url);
       const session = await client.monitor();
       session.on('monitor', (_time: string, args: unknown[], source: string) => {
         if (!args.some((arg) => String(arg).includes(tag))) return;
-        if (source === 'lua') inScripts++;
-        else count++;
+        const name = String(args[0]).toLowerCase();
+        const entry = names.get(name) ?? { top: 0, lua: 0 };
+        names.set(name, entry);
+        if (source === 'lua') {
+          inScripts++;
+          entry.lua++;
+        } else {
+          count++;
+          entry.top++;
+        }
       });
       monitor = {
         disconnect: () => {
@@ -86,6 +119,7 @@ function redisMonitor(url: string, tag: string): Counter {
       return count;
     },
     readInScripts: () => inScripts,
+    readNames: () => names,
     async stop() {
       monitor?.disconnect();
     },

@@ -13,6 +13,11 @@ export interface CorrectnessResult {
   /** Status codes seen across all bursts, e.g. { 201: 5, 409: 245 }. */
   statuses: Record<number, number>;
   binaryReplay: 'identical' | string;
+  /** A retry after a 500 answer, and after a thrown handler: 'ran again' is correct. */
+  afterFailure: string;
+  afterThrow: string;
+  /** Everything this layer got wrong, in words (empty: correct). */
+  failures: string[];
 }
 
 export async function checkCorrectness(server: RunningServer, bursts: number, burstSize: number, keyPrefix: string): Promise<CorrectnessResult> {
@@ -27,7 +32,30 @@ export async function checkCorrectness(server: RunningServer, bursts: number, bu
     await new Promise((resolve) => setTimeout(resolve, 50));
     executionsPerBurst.push((await server.stats()).executions - before);
   }
-  return { executionsPerBurst, statuses, binaryReplay: await checkBinaryReplay(server.url, `${keyPrefix}-binary`) };
+  const binaryReplay = await checkBinaryReplay(server.url, `${keyPrefix}-binary`);
+  const afterFailure = await checkRetryAfterFailure(server, '/fails-once', `${keyPrefix}-fails`);
+  const afterThrow = await checkRetryAfterFailure(server, '/throws-once', `${keyPrefix}-throws`);
+  const failures: string[] = [];
+  if (!executionsPerBurst.every((count) => count === 1)) failures.push(`runs duplicates (${executionsPerBurst.join(', ')} executions per burst of ${burstSize})`);
+  if (binaryReplay !== 'identical') failures.push(`binary replay mangled (${binaryReplay})`);
+  if (afterFailure !== 'ran again') failures.push(`after a 500: ${afterFailure}`);
+  if (afterThrow !== 'ran again') failures.push(`after a throw: ${afterThrow}`);
+  return { executionsPerBurst, statuses, binaryReplay, afterFailure, afterThrow, failures };
+}
+
+/** The handler fails the first time; the retry with the same key must run it again and get its 201. */
+async function checkRetryAfterFailure(server: RunningServer, path: string, key: string): Promise<string> {
+  const first = await post(server.url, path, key);
+  if (first.status !== 500) return `first answer ${first.status}, expected 500`;
+  // A layer that releases the key after the answer went out gets a moment to do so.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const before = (await server.stats()).executions;
+  const retry = await post(server.url, path, key);
+  const ran = (await server.stats()).executions - before;
+  if (retry.status === 201 && ran === 1) return 'ran again';
+  if (retry.status === 500 && ran === 0) return '500 replayed';
+  if (retry.status === 409) return 'key stuck (409 in progress)';
+  return `retry answered ${retry.status}, handler ran ${ran}×`;
 }
 
 async function checkBinaryReplay(url: string, key: string): Promise<string> {

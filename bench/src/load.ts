@@ -9,6 +9,13 @@ export interface CellResult {
   /** Answers that were not 2xx, and socket errors / timeouts: a cell with any is flagged. */
   non2xx: number;
   errors: number;
+  /** Requests answered in the cell. */
+  requests: number;
+  /** CPU time (user + system) of the server process per request over the cell, µs. */
+  serverCpuUs?: number;
+  /** Redis variants on the run's own redis-server: its CPU per request (INFO cpu), and its command time per request (INFO commandstats, script-nested calls counted once), µs. */
+  redisCpuUs?: number;
+  redisCommandUs?: number;
 }
 
 export const ORDER_BODY = JSON.stringify({ amount: 4200, currency: 'eur', customer: 'cus_123', description: 'bench order' });
@@ -40,6 +47,7 @@ export async function runCell(url: string, mode: Mode, seconds: number, connecti
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    requests: result.requests.total,
   };
 }
 

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { measureCost, type BackendCost } from './backend-cost';
 import { runChild } from './child-json';
 import { dropPgTable, removeRedisKeys, removeSqliteFile } from './cleanup';
@@ -15,8 +16,9 @@ import { checkCorrectness, type CorrectnessResult } from './correctness';
 import type { FunctionResult } from './function-api';
 import { runCell, type CellResult } from './load';
 import type { MemoryResult } from './memory-check';
+import { benchRedis, redisCost, redisSnapshot } from './own-redis';
 import { renderMarkdown, renderSvg, type RunReport } from './report';
-import { startServer } from './server-process';
+import { startServer, type RunningServer } from './server-process';
 import { availableServices } from './services';
 import { FULL, SMOKE, serviceUrls } from './settings';
 import { BARE, VARIANTS, type Mode, type Variant } from './variants';
@@ -32,11 +34,14 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 async function main(): Promise<number> {
   const started = Date.now();
   const services = await availableServices();
+  const redis = services.redis ? await benchRedis(serviceUrls.redis) : undefined;
+  if (redis && !redis.own) log('redis-server is not installed: the Redis variants use the shared server, and the Redis µs columns stay empty');
+  const redisStats = redis?.own ? new Redis(redis.url) : undefined;
   const active = VARIANTS.filter((variant) => variant.needs.every((service) => services[service]));
   const skipped = VARIANTS.filter((variant) => !active.includes(variant));
   const serverEnv = {
     BENCH_TAG: tag,
-    IDEM_REDIS_URL: serviceUrls.redis,
+    IDEM_REDIS_URL: redis?.url ?? serviceUrls.redis,
     IDEM_PG_URL: serviceUrls.postgres,
     BENCH_SQLITE_FILE: sqliteFile,
     BENCH_PG_TABLE: pgTable,
@@ -68,12 +73,14 @@ async function main(): Promise<number> {
           const bare = variant.store === 'none';
           if (round === 0 && !bare) {
             correctness.set(variant.id, await checkCorrectness(server, settings.bursts, settings.burstSize, keys));
-            const cost = await measureCost(server, variant.store, settings.costRequests, keys, { redisUrl: serviceUrls.redis, tag });
+            const cost = await measureCost(server, variant.store, settings.costRequests, keys, { redisUrl: redis?.url ?? serviceUrls.redis, tag });
             if (cost) costs.set(variant.id, cost);
           }
           await runCell(server.url, bare ? 'bare' : 'first', settings.warmupSeconds, settings.connections, `${keys}-warm`);
           for (const mode of bare ? (['bare'] as const) : (['first', 'replay'] as const)) {
-            record(variant, mode, round, await runCell(server.url, mode, settings.cellSeconds, settings.connections, `${keys}-${mode}`));
+            const nested = mode === 'bare' ? {} : (costs.get(variant.id)?.nestedShare?.[mode] ?? {});
+            const measureRedis = variant.store === 'redis' ? redisStats : undefined;
+            record(variant, mode, round, await measuredCell(server, mode, `${keys}-${mode}`, measureRedis, nested));
           }
         } catch (error) {
           failures.set(variant.id, (error as Error).message.split('\n')[0] ?? 'failed');
@@ -99,7 +106,7 @@ async function main(): Promise<number> {
         concurrency: settings.functionConcurrency,
         bursts: settings.bursts,
         burstSize: settings.burstSize,
-        redisUrl: serviceUrls.redis,
+        redisUrl: redis?.url ?? serviceUrls.redis,
         tag,
         withRedis: services.redis,
       }),
@@ -128,8 +135,26 @@ async function main(): Promise<number> {
     process.stdout.write(markdown);
     return failures.size > 0 ? 1 : 0;
   } finally {
-    await cleanUp(services);
+    redisStats?.disconnect();
+    if (redis?.own) await redis.stop();
+    await cleanUp({ ...services, redis: services.redis && !redis?.own });
   }
+}
+
+/** One cell, with the server's CPU per request and, on the run's own Redis, Redis' CPU and command time per request. */
+async function measuredCell(server: RunningServer, mode: Mode, keyPrefix: string, redisClient: Redis | undefined, nested: Record<string, number>): Promise<CellResult> {
+  const cpuBefore = (await server.stats()).cpuUs;
+  const redisBefore = redisClient ? await redisSnapshot(redisClient) : undefined;
+  const cell = await runCell(server.url, mode, settings.cellSeconds, settings.connections, keyPrefix);
+  const cpuAfter = (await server.stats()).cpuUs;
+  const requests = Math.max(1, cell.requests);
+  cell.serverCpuUs = (cpuAfter - cpuBefore) / requests;
+  if (redisClient && redisBefore) {
+    const cost = redisCost(redisBefore, await redisSnapshot(redisClient), nested, requests);
+    cell.redisCpuUs = cost.cpuUs;
+    cell.redisCommandUs = cost.commandUs;
+  }
+  return cell;
 }
 
 async function cleanUp(services: Record<string, boolean>): Promise<void> {

@@ -9,7 +9,7 @@ const BENCH_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export interface RunningServer {
   url: string;
   process: ChildProcess;
-  stats(): Promise<{ executions: number; statements: number }>;
+  stats(): Promise<{ executions: number; statements: number; cpuUs: number }>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +56,7 @@ export async function startServer(file: string, { env = {}, nodeFlags = [] }: St
     process: child,
     async stats() {
       const response = await fetch(`${url}/__stats`);
-      return (await response.json()) as { executions: number; statements: number };
+      return (await response.json()) as { executions: number; statements: number; cpuUs: number };
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -4,7 +4,11 @@
  * variants, so the ratio to the bare app is the cost of the idempotency layer alone.
  *
  * GET /__stats exposes counters taken inside this process: handler executions (the correctness
- * check) and backend statements sent through a wrapped client (the per-request cost).
+ * check), backend statements sent through a wrapped client (the per-request cost) and the process's
+ * CPU time so far (the CPU µs per request of a cell).
+ *
+ * POST /fails-once and /throws-once answer 500, or throw, on the first call of each key and 201 after:
+ * a correct layer stores neither failure, so the retry runs the handler again.
  */
 import express, { type Request, type RequestHandler } from 'express';
 import type { Server } from 'node:http';
@@ -17,6 +21,15 @@ export interface ServerStats {
 }
 
 export const stats: ServerStats = { executions: 0, statements: 0 };
+
+/** Calls per key of the fail-once routes. */
+const attempts = new Map<string, number>();
+function attempt(req: Request): number {
+  const key = req.get('idempotency-key') ?? '';
+  const count = (attempts.get(key) ?? 0) + 1;
+  attempts.set(key, count);
+  return count;
+}
 
 /** 1 KiB of every byte value: a body that only survives a byte-exact replay. */
 export const BINARY_BODY = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7 + 3) % 256));
@@ -32,7 +45,8 @@ export function createBenchApp({ protect = [], alreadyAnswered }: BenchAppOption
   const app = express();
   app.disable('x-powered-by');
   app.get('/__stats', (_req, res) => {
-    res.json(stats);
+    const cpu = process.cpuUsage();
+    res.json({ ...stats, cpuUs: cpu.user + cpu.system });
   });
   app.use(express.json());
   app.use(...(protect.length ? protect : [(_req: Request, _res: unknown, next: () => void) => next()]));
@@ -47,6 +61,18 @@ export function createBenchApp({ protect = [], alreadyAnswered }: BenchAppOption
     if (alreadyAnswered?.(req)) return;
     stats.executions++;
     res.status(201).type('application/octet-stream').send(BINARY_BODY);
+  });
+  app.post('/fails-once', (req, res) => {
+    if (alreadyAnswered?.(req)) return;
+    stats.executions++;
+    if (attempt(req) === 1) res.status(500).json({ error: 'temporarily unavailable' });
+    else res.status(201).json({ status: 'created' });
+  });
+  app.post('/throws-once', (req, res) => {
+    if (alreadyAnswered?.(req)) return;
+    stats.executions++;
+    if (attempt(req) === 1) throw new Error('temporarily unavailable');
+    res.status(201).json({ status: 'created' });
   });
   return app;
 }
