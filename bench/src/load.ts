@@ -16,6 +16,9 @@ export interface CellResult {
   /** Redis variants on the run's own redis-server: its CPU per request (INFO cpu), and its command time per request (INFO commandstats, script-nested calls counted once), µs. */
   redisCpuUs?: number;
   redisCommandUs?: number;
+  /** The bare framework measured right before and right after this cell (mean): its reference. */
+  bareRequestsPerSecond?: number;
+  bareCpuUs?: number;
 }
 
 export const ORDER_BODY = JSON.stringify({ amount: 4200, currency: 'eur', customer: 'cus_123', description: 'bench order' });

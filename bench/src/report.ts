@@ -41,6 +41,8 @@ export interface Row {
   flagged: number;
   /** Means over the cells, µs per request (NaN where not measured). */
   serverCpuUs: number;
+  /** Mean over the cells of (this cell's CPU µs/req − the adjacent bare cells'). */
+  cpuOverBareUs: number;
   redisCpuUs: number;
   redisCommandUs: number;
 }
@@ -64,11 +66,12 @@ export function rows(report: RunReport): Row[] {
       const ratios: number[] = [];
       const all: CellResult[] = [];
       rounds.forEach((cells, round) => {
-        const reference = bareRounds?.[round] ? spread(bareRounds[round]!.map((cell) => cell.requestsPerSecond)).mean : NaN;
+        const roundReference = bareRounds?.[round] ? spread(bareRounds[round]!.map((cell) => cell.requestsPerSecond)).mean : NaN;
         for (const cell of cells ?? []) {
           all.push(cell);
           rps.push(cell.requestsPerSecond);
-          ratios.push(cell.requestsPerSecond / reference);
+          // The bare cells measured right around this one; the round's mean for the bare rows themselves.
+          ratios.push(cell.requestsPerSecond / (cell.bareRequestsPerSecond ?? roundReference));
         }
       });
       if (!all.length) continue;
@@ -81,6 +84,7 @@ export function rows(report: RunReport): Row[] {
         p99: spread(all.map((cell) => cell.p99)).mean,
         flagged: all.reduce((sum, cell) => sum + cell.non2xx + cell.errors, 0),
         serverCpuUs: meanOf(all.map((cell) => cell.serverCpuUs)),
+        cpuOverBareUs: meanOf(all.map((cell) => (cell.bareCpuUs === undefined ? undefined : (cell.serverCpuUs ?? NaN) - cell.bareCpuUs))),
         redisCpuUs: meanOf(all.map((cell) => cell.redisCpuUs)),
         redisCommandUs: meanOf(all.map((cell) => cell.redisCommandUs)),
       });
@@ -160,14 +164,14 @@ export function renderMarkdown(report: RunReport): string {
   lines.push('Spread (min–max) is over the rounds. *first* = every request a new key (the handler runs);');
   lines.push('*replay* = one key, every request answered from the store.');
   lines.push('');
-  lines.push('| variant | mode | req/s | × bare | server CPU µs/req | Redis CPU µs/req | Redis cmd µs/req | p50 ms | p99 ms | executions per burst of 50 duplicates | fails at | backend per request | memory (unique keys) |');
+  lines.push('| variant | mode | req/s | × bare | server CPU µs/req (+ over bare) | Redis CPU µs/req | Redis cmd µs/req | p50 ms | p99 ms | executions per burst of 50 duplicates | fails at | backend per request | memory (unique keys) |');
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|');
   for (const row of table) {
     const result = report.correctness.get(row.variant.id);
     const first = row.mode !== 'replay';
     lines.push(
       `| ${name(row.variant)} | ${row.mode}${row.flagged ? ` ⚠ ${row.flagged} non-2xx/errors` : ''} | ${range(row.rps, int, settings.repeats)} | ${range(row.ratio, x, settings.repeats)} | ` +
-        `${us(row.serverCpuUs)} | ${us(row.redisCpuUs)} | ${us(row.redisCommandUs)} | ${ms(row.p50)} | ${ms(row.p99)} | ` +
+        `${us(row.serverCpuUs)}${Number.isFinite(row.cpuOverBareUs) ? ` (${row.cpuOverBareUs >= 0 ? '+' : '−'}${us(Math.abs(row.cpuOverBareUs))})` : ''} | ${us(row.redisCpuUs)} | ${us(row.redisCommandUs)} | ${ms(row.p50)} | ${ms(row.p99)} | ` +
         `${first ? burstText(result) : ''} | ${first ? failsAt(result) : ''} | ${costText(row.variant, row.mode, report.costs)} | ${first ? memoryText(row.variant, report.memory) : ''} |`,
     );
   }

@@ -57,37 +57,76 @@ async function main(): Promise<number> {
     cells.set(key, rounds);
   };
 
+  /** A variant's server: correctness and backend cost (first round only), a warm-up, then its cells. */
+  async function measureVariant(variant: Variant, round: number): Promise<[Mode, CellResult][]> {
+    const server = await startServer(variant.server, { env: serverEnv }).catch((error: unknown) => {
+      failures.set(variant.id, (error as Error).message.split('\n')[0] ?? 'did not start');
+      log(String(error));
+      return undefined;
+    });
+    if (!server) return [];
+    const measured: [Mode, CellResult][] = [];
+    try {
+      const keys = `${tag}-${variant.id}-r${round}`;
+      if (round === 0) {
+        correctness.set(variant.id, await checkCorrectness(server, settings.bursts, settings.burstSize, keys));
+        const cost = await measureCost(server, variant.store, settings.costRequests, keys, { redisUrl: redis?.url ?? serviceUrls.redis, tag });
+        if (cost) costs.set(variant.id, cost);
+      }
+      await runCell(server.url, 'first', settings.warmupSeconds, settings.connections, `${keys}-warm`);
+      for (const mode of ['first', 'replay'] as const) {
+        const nested = costs.get(variant.id)?.nestedShare?.[mode] ?? {};
+        measured.push([mode, await measuredCell(server, mode, `${keys}-${mode}`, variant.store === 'redis' ? redisStats : undefined, nested)]);
+      }
+    } catch (error) {
+      failures.set(variant.id, (error as Error).message.split('\n')[0] ?? 'failed');
+      log(String(error));
+    } finally {
+      await server.stop();
+    }
+    return measured;
+  }
+
   try {
     for (let round = 0; round < settings.repeats; round++) {
-      for (const variant of [...BARE, ...active, ...BARE]) {
-        if (failures.has(variant.id)) continue;
-        log(`round ${round + 1}/${settings.repeats}: ${variant.id}`);
-        const server = await startServer(variant.server, { env: serverEnv }).catch((error: unknown) => {
-          failures.set(variant.id, (error as Error).message.split('\n')[0] ?? 'did not start');
-          log(String(error));
-          return undefined;
-        });
-        if (!server) continue;
-        try {
-          const keys = `${tag}-${variant.id}-r${round}`;
-          const bare = variant.store === 'none';
-          if (round === 0 && !bare) {
-            correctness.set(variant.id, await checkCorrectness(server, settings.bursts, settings.burstSize, keys));
-            const cost = await measureCost(server, variant.store, settings.costRequests, keys, { redisUrl: redis?.url ?? serviceUrls.redis, tag });
-            if (cost) costs.set(variant.id, cost);
+      // The bare framework stays up for the whole round and is measured between every two variants:
+      // each variant's cells are compared with the bare cells right before and right after them, so
+      // a shared machine's load, which drifts within seconds, cancels out as far as it can.
+      const bareServers = new Map<string, RunningServer>();
+      const lastBare = new Map<string, CellResult>();
+      const measureBare = async (framework: string) => {
+        const bare = BARE.find((candidate) => candidate.framework === framework);
+        const server = bareServers.get(framework);
+        if (!bare || !server) return undefined;
+        const cell = await measuredCell(server, 'bare', `${tag}-${bare.id}-r${round}-bare`, undefined, {});
+        record(bare, 'bare', round, cell);
+        lastBare.set(framework, cell);
+        return cell;
+      };
+      for (const bare of BARE) {
+        log(`round ${round + 1}/${settings.repeats}: ${bare.id}`);
+        const server = await startServer(bare.server, { env: serverEnv });
+        bareServers.set(bare.framework, server);
+        await runCell(server.url, 'bare', settings.warmupSeconds, settings.connections, `${tag}-${bare.id}-r${round}-warm`);
+        await measureBare(bare.framework);
+      }
+      try {
+        for (const variant of active) {
+          if (failures.has(variant.id)) continue;
+          log(`round ${round + 1}/${settings.repeats}: ${variant.id}`);
+          const measured = await measureVariant(variant, round);
+          const before = lastBare.get(variant.framework);
+          const after = await measureBare(variant.framework);
+          for (const [mode, cell] of measured) {
+            if (before && after) {
+              cell.bareRequestsPerSecond = (before.requestsPerSecond + after.requestsPerSecond) / 2;
+              cell.bareCpuUs = ((before.serverCpuUs ?? NaN) + (after.serverCpuUs ?? NaN)) / 2;
+            }
+            record(variant, mode, round, cell);
           }
-          await runCell(server.url, bare ? 'bare' : 'first', settings.warmupSeconds, settings.connections, `${keys}-warm`);
-          for (const mode of bare ? (['bare'] as const) : (['first', 'replay'] as const)) {
-            const nested = mode === 'bare' ? {} : (costs.get(variant.id)?.nestedShare?.[mode] ?? {});
-            const measureRedis = variant.store === 'redis' ? redisStats : undefined;
-            record(variant, mode, round, await measuredCell(server, mode, `${keys}-${mode}`, measureRedis, nested));
-          }
-        } catch (error) {
-          failures.set(variant.id, (error as Error).message.split('\n')[0] ?? 'failed');
-          log(String(error));
-        } finally {
-          await server.stop();
         }
+      } finally {
+        for (const server of bareServers.values()) await server.stop();
       }
     }
 
