@@ -47,7 +47,7 @@ async function commandsDuring(action: () => Promise<unknown>): Promise<string[]>
   await action();
   const marker = `idem-marker-${randomUUID()}`;
   await client.echo(marker);
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + 15_000;
   while (!seen.some((c) => c.args.includes(marker))) {
     if (Date.now() > deadline) throw new Error('MONITOR never saw the marker');
     await new Promise((resolve) => setTimeout(resolve, 10));
