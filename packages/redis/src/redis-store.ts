@@ -16,16 +16,20 @@ import {
   type IdempotencyStore,
 } from '@idem/core';
 import type { RedisOptions } from 'ioredis';
-import { ConnectionWatch, createClient, type RedisClient } from './client';
+import { createClient, type RedisClient } from './client';
+import { redisCommands, type RedisCommands, type SupportedClient } from './commands';
 import { Deadlines } from './deadlines';
 import { keyBytes } from './key-bytes';
 import { decodeRecord, isLive, pendingOwner, pendingValue, time16, type StoredRecord } from './record';
 import { runScript } from './run-script';
 import { COMPLETE, EXTEND, RELEASE, TAKEOVER } from './scripts';
 
-export interface RedisStoreOptions {
-  /** Your own ioredis `Redis` or `Cluster` client. The store never closes it. */
-  client?: RedisClient;
+export interface RedisStoreOptions<Client extends SupportedClient = RedisClient> {
+  /**
+   * Your own client: ioredis or iovalkey (`Redis` or `Cluster`), or node-redis 5 (`createClient()` or
+   * `createCluster()`, connected). The store never closes it.
+   */
+  client?: Client;
   /** A Redis URL: the store creates its own client (with safe timeouts) and closes it in `close()`. */
   url?: string;
   /** Options for the client created from `url`, merged over the safe defaults. */
@@ -46,21 +50,21 @@ const MAX_TAKEOVER_ATTEMPTS = 5;
 /** Lone UTF-16 surrogates: only keys holding one need the byte encoding of key-bytes.ts. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
-export class RedisStore implements IdempotencyStore {
+export class RedisStore<Client extends SupportedClient = RedisClient> implements IdempotencyStore {
   /** The client in use (yours, or the one created from `url`). */
-  readonly client: RedisClient;
+  readonly client: Client;
+  private readonly commands: RedisCommands;
   private readonly ownsClient: boolean;
   private readonly prefix: string;
   private readonly prefixBytes: Buffer | undefined;
   private readonly deadlines: Deadlines;
-  private readonly connection: ConnectionWatch;
   /** Redis < 7.0 cannot combine NX with GET: acquire then runs the same step as a script. */
   private nativeAcquire = true;
 
-  constructor(options: RedisStoreOptions) {
+  constructor(options: RedisStoreOptions<Client>) {
     const { client, url, clientOptions, prefix = 'idem:', operationTimeout = DEFAULT_OPERATION_TIMEOUT } = options ?? {};
     if (client && url !== undefined) throw new ConfigurationError('RedisStore takes either `client` or `url`, not both');
-    if (!client && url === undefined) throw new ConfigurationError('RedisStore needs a `client` (ioredis Redis or Cluster) or a `url`');
+    if (!client && url === undefined) throw new ConfigurationError('RedisStore needs a `client` (ioredis, iovalkey or node-redis) or a `url`');
     if (url !== undefined && (typeof url !== 'string' || url === '')) throw new ConfigurationError('`url` must be a non-empty string such as redis://127.0.0.1:6379');
     if (clientOptions !== undefined && (url === undefined || typeof clientOptions !== 'object')) {
       throw new ConfigurationError('`clientOptions` is an object and only applies with `url` (configure your own client directly)');
@@ -69,15 +73,16 @@ export class RedisStore implements IdempotencyStore {
     if (!Number.isSafeInteger(operationTimeout) || operationTimeout < 0) {
       throw new ConfigurationError('`operationTimeout` must be a whole number of ms ≥ 0 (0 turns it off)');
     }
-    if (client && typeof (client as { evalshaBuffer?: unknown }).evalshaBuffer !== 'function') {
-      throw new ConfigurationError('`client` must be an ioredis Redis or Cluster instance');
+    const commands = client && redisCommands(client);
+    if (client && !commands) {
+      throw new ConfigurationError('`client` must be an ioredis or iovalkey Redis or Cluster, or a node-redis 5 client or cluster');
     }
-    this.client = client ?? createClient(url as string, clientOptions);
+    this.client = client ?? (createClient(url as string, clientOptions) as unknown as Client);
+    this.commands = commands || (redisCommands(this.client) as RedisCommands);
     this.ownsClient = !client;
     this.prefix = prefix;
     this.prefixBytes = LONE_SURROGATE.test(prefix) ? keyBytes(prefix) : undefined;
     this.deadlines = new Deadlines(operationTimeout);
-    this.connection = new ConnectionWatch(this.client);
     // A client we created must not crash the process with an unhandled 'error' event while Redis is
     // down; the failures surface on the commands themselves as StorageError.
     if (this.ownsClient) this.client.on('error', () => {});
@@ -96,7 +101,7 @@ export class RedisStore implements IdempotencyStore {
       if (attempt > MAX_TAKEOVER_ATTEMPTS) throw new StorageError(`Redis store acquire failed: the record changed under ${MAX_TAKEOVER_ATTEMPTS} takeovers in a row`);
       // Stale by the caller's clock (expired, or its lease ran out) but not yet gone from Redis: replace
       // it only if it is still the record we saw.
-      reply = await this.send('acquire', () => runScript(this.client, TAKEOVER, redisKey, [found.owner, value, lockMs]) as Promise<Buffer | null>);
+      reply = await this.send('acquire', () => runScript(this.commands, TAKEOVER, redisKey, [found.owner, value, lockMs]) as Promise<Buffer | null>);
     }
     return { state: 'acquired', token };
   }
@@ -104,44 +109,45 @@ export class RedisStore implements IdempotencyStore {
   async complete(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }): Promise<boolean> {
     const body = Buffer.from(response.buffer, response.byteOffset, response.byteLength);
     const args = [pendingOwner(token), time16(now + ttlMs), body, wholeMs(ttlMs)];
-    return (await this.send('complete', () => runScript(this.client, COMPLETE, this.redisKey(key), args))) === 1;
+    return (await this.send('complete', () => runScript(this.commands, COMPLETE, this.redisKey(key), args))) === 1;
   }
 
   async release(key: string, token: string): Promise<boolean> {
-    return (await this.send('release', () => runScript(this.client, RELEASE, this.redisKey(key), [pendingOwner(token)]))) === 1;
+    return (await this.send('release', () => runScript(this.commands, RELEASE, this.redisKey(key), [pendingOwner(token)]))) === 1;
   }
 
   async extend(key: string, token: string, { lockTtlMs, now }: { lockTtlMs: number; now: number }): Promise<boolean> {
     const args = [pendingOwner(token), time16(now + lockTtlMs), wholeMs(lockTtlMs)];
-    return (await this.send('extend', () => runScript(this.client, EXTEND, this.redisKey(key), args))) === 1;
+    return (await this.send('extend', () => runScript(this.commands, EXTEND, this.redisKey(key), args))) === 1;
   }
 
   async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
     const now = options.now ?? Date.now();
-    const reply = await this.send('get', () => this.client.getBuffer(this.redisKey(key)));
+    const reply = await this.send('get', () => this.commands.get(this.redisKey(key)));
     if (reply === null) return undefined;
     const { record } = this.decode('get', key, reply);
     return record.expiresAt > now ? record : undefined;
   }
 
   async delete(key: string): Promise<void> {
-    await this.send('delete', () => this.client.del(this.redisKey(key)));
+    await this.send('delete', () => this.commands.del(this.redisKey(key)));
   }
 
   /** Quits the client the store created from `url` (resolving once it is closed); a client you passed in stays open. */
   async close(): Promise<void> {
     this.deadlines.stop();
-    this.connection.stop();
-    if (!this.ownsClient || this.client.status === 'end') return;
-    const connected = this.client.status === 'ready';
-    const ended = new Promise((resolve) => this.client.once('end', resolve));
+    this.commands.stop();
+    const owned = this.client as RedisClient;
+    if (!this.ownsClient || owned.status === 'end') return;
+    const connected = owned.status === 'ready';
+    const ended = new Promise((resolve) => owned.once('end', resolve));
     try {
-      await this.client.quit();
+      await owned.quit();
       // Only a connected client emits 'end' after QUIT; one that is reconnecting just stops.
       if (connected) await ended;
     } catch {
       // Redis went away during QUIT: nothing left to close gracefully.
-      this.client.disconnect();
+      owned.disconnect();
     }
   }
 
@@ -154,13 +160,13 @@ export class RedisStore implements IdempotencyStore {
   private async setIfAbsent(key: string | Buffer, value: string, lockMs: string): Promise<Buffer | null> {
     if (this.nativeAcquire) {
       try {
-        return await this.client.setBuffer(key, value, 'PX', lockMs, 'NX', 'GET');
+        return await this.commands.setNxGet(key, value, lockMs);
       } catch (error) {
         if (!(error instanceof Error && /^ERR syntax error/.test(error.message))) throw error;
         this.nativeAcquire = false;
       }
     }
-    return (await runScript(this.client, TAKEOVER, key, ['', value, lockMs])) as Buffer | null;
+    return (await runScript(this.commands, TAKEOVER, key, ['', value, lockMs])) as Buffer | null;
   }
 
   private decode(operation: string, key: string, value: Buffer): StoredRecord {
@@ -180,7 +186,7 @@ export class RedisStore implements IdempotencyStore {
    */
   private async send<T>(operation: string, command: () => Promise<T>): Promise<T> {
     try {
-      if (this.connection.down) throw new Error(`the connection to Redis is down (client ${this.client.status})`);
+      if (this.commands.down) throw new Error(`the connection to Redis is down (${this.commands.state})`);
       return await this.deadlines.bound(command());
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);

@@ -1,11 +1,13 @@
 /**
- * The shared store contract on a real 3-master Redis Cluster started for this test, through an ioredis
- * `Cluster` client: every script touches one key, so it runs unchanged whichever node owns the slot.
+ * The shared store contract on a real 3-master Redis Cluster started for this test, through each
+ * cluster client the store takes (ioredis `Cluster`, iovalkey `Cluster`, node-redis `createCluster`):
+ * every script touches one key, so it runs unchanged whichever node owns the slot.
  */
 import { servicesRequired, storeConformanceSuite } from '@idem/testkit';
 import { StorageError } from '@idem/core';
 import { Cluster, Redis } from 'ioredis';
 import { RedisStore } from '../src';
+import { openCluster, type OpenedClient } from './support/clients';
 import { startCluster, type TestCluster } from './support/cluster';
 import { redisServerInstalled } from './support/redis-server';
 
@@ -32,20 +34,38 @@ storeConformanceSuite({ describe, it, beforeAll, afterAll }, 'RedisStore on Redi
   },
 });
 
+const others = new Map<string, OpenedClient>();
+for (const name of ['iovalkey', 'node-redis'] as const) {
+  storeConformanceSuite({ describe, it, beforeAll, afterAll }, `RedisStore on Redis Cluster through ${name}`, {
+    createStore: ({ prefix }) => new RedisStore({ client: others.get(name)!.client, prefix }),
+    available: async () => {
+      if (!cluster) return false;
+      others.set(name, others.get(name) ?? (await openCluster(name, cluster.nodes)));
+      return true;
+    },
+  });
+}
+
 // Top level, so the cluster outlives every describe block of this file.
 afterAll(async () => {
+  for (const other of others.values()) await other.close();
   client?.disconnect();
   await cluster?.stop();
 }, 60_000);
 
 describe('RedisStore on Redis Cluster, spread over the masters', () => {
-  it('stores keys on every master (the test cluster really shards)', async () => {
+  it('stores keys on every master (the test cluster really shards), through every cluster client', async () => {
     if (!client || !cluster) return;
-    const store = new RedisStore({ client, prefix: 'spread:' });
     const now = Date.now();
-    for (let i = 0; i < 60; i++) {
-      const result = await store.acquire(`key-${i}`, 'fp', { lockTtlMs: 5_000, ttlMs: 60_000, now });
-      expect(result.state).toBe('acquired');
+    for (const name of ['ioredis', 'iovalkey', 'node-redis'] as const) {
+      if (name !== 'ioredis' && !others.has(name)) others.set(name, await openCluster(name, cluster.nodes));
+      const through = name === 'ioredis' ? client : others.get(name)!.client;
+      const store = new RedisStore({ client: through, prefix: `spread-${name}:` });
+      for (let i = 0; i < 20; i++) {
+        const result = await store.acquire(`key-${i}`, 'fp', { lockTtlMs: 5_000, ttlMs: 60_000, now });
+        expect(result.state).toBe('acquired');
+        expect((await store.acquire(`key-${i}`, 'fp', { lockTtlMs: 5_000, ttlMs: 60_000, now })).state).toBe('in_progress');
+      }
     }
     const perMaster = await Promise.all(client.nodes('master').map((node) => node.dbsize()));
     expect(perMaster).toHaveLength(3);

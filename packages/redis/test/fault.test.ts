@@ -7,7 +7,9 @@ import { StorageError } from '@idem/core';
 import { servicesRequired } from '@idem/testkit';
 import { Redis } from 'ioredis';
 import { Redis as Redis5 } from 'ioredis5';
-import { RedisStore } from '../src';
+import { Redis as Iovalkey } from 'iovalkey';
+import { createClient } from 'redis';
+import { RedisStore, type SupportedClient } from '../src';
 import { COMPLETE } from '../src/scripts';
 import { startPaymentsApp, type PaymentsApp } from './support/payments-app';
 import { redisServerInstalled, startRedisServer, type RedisServer } from './support/redis-server';
@@ -100,12 +102,52 @@ withServer('RedisStore when Redis goes down and comes back', () => {
 /**
  * ioredis queues a command while it reconnects and fails it only when the next attempt fails, and the
  * attempts back off: ioredis 6 waits up to 5 s between them, so each request stalled that long before
- * its 503. The store fails at once instead, whichever major and retry settings the client has.
+ * its 503; node-redis queues it until it reconnects. The store fails at once instead, whichever client,
+ * major and retry settings.
  */
-const outageClients: [string, (url: string) => RedisStore][] = [
-  ['a store-created client (ioredis 6)', (url) => new RedisStore({ url })],
-  ['your own ioredis 6 client with its defaults', (url) => new RedisStore({ client: quiet(new Redis(url)) })],
-  ['your own ioredis 5 client with its defaults', (url) => new RedisStore({ client: quiet(new Redis5(url)) as unknown as Redis })],
+interface OutageClient {
+  store: RedisStore<SupportedClient>;
+  /** Counts the client's reconnection attempts. */
+  onReconnecting(listener: () => void): void;
+  dispose(): Promise<void>;
+}
+
+const ioredisLike = (store: RedisStore<SupportedClient>, client: Redis): OutageClient => ({
+  store,
+  onReconnecting: (listener) => void client.on('reconnecting', listener),
+  dispose: async () => {
+    if (client.status !== 'end') client.disconnect();
+  },
+});
+
+const outageClients: [string, (url: string) => Promise<OutageClient>][] = [
+  ['a store-created client (ioredis 6)', async (url) => {
+    const store = new RedisStore({ url });
+    return ioredisLike(store, store.client as Redis);
+  }],
+  ['your own ioredis 6 client with its defaults', async (url) => {
+    const client = quiet(new Redis(url));
+    return ioredisLike(new RedisStore({ client }), client);
+  }],
+  ['your own ioredis 5 client with its defaults', async (url) => {
+    const client = quiet(new Redis5(url)) as unknown as Redis;
+    return ioredisLike(new RedisStore({ client }), client);
+  }],
+  ['your own iovalkey client with its defaults', async (url) => {
+    const client = quiet(new Iovalkey(url)) as unknown as Redis;
+    return ioredisLike(new RedisStore({ client }), client);
+  }],
+  ['your own node-redis 5 client with its defaults', async (url) => {
+    const client = quiet(createClient({ url }));
+    await client.connect();
+    return {
+      store: new RedisStore({ client }),
+      onReconnecting: (listener) => void client.on('reconnecting', listener),
+      dispose: async () => {
+        if (client.isOpen) client.destroy();
+      },
+    };
+  }],
 ];
 
 function quiet<T extends { on(event: 'error', listener: () => void): unknown }>(client: T): T {
@@ -113,28 +155,30 @@ function quiet<T extends { on(event: 'error', listener: () => void): unknown }>(
   return client;
 }
 
-describe.each(outageClients)('RedisStore during a long outage, on %s', (_name, createStore) => {
+describe.each(outageClients)('RedisStore during a long outage, on %s', (_name, open) => {
   let server: RedisServer;
-  let store: RedisStore;
+  let outage: OutageClient;
+  let store: RedisStore<SupportedClient>;
   let app: PaymentsApp;
 
   beforeAll(async () => {
     if (!installed) return;
     server = await startRedisServer();
-    store = createStore(server.url);
+    outage = await open(server.url);
+    store = outage.store;
     app = await startPaymentsApp({ store });
   }, 30_000);
 
   afterAll(async () => {
     await app?.close();
-    if (store?.client.status !== 'end') store?.client.disconnect();
+    await outage?.dispose();
     await server?.stop();
   });
 
   (installed ? it : it.skip)('answers 503 at once however long Redis has been down, and recovers when it is back', async () => {
     expect((await app.post('/payments', 'before')).status).toBe(201);
     let attempts = 0;
-    store.client.on('reconnecting', () => attempts++);
+    outage.onReconnecting(() => attempts++);
     await server.kill();
     // Six failed reconnection attempts: ioredis 6 now waits about 3 s before the next one, ioredis 5 0.35 s.
     while (attempts < 6) await new Promise((resolve) => setTimeout(resolve, 20));
