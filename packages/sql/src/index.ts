@@ -3,6 +3,7 @@ export { postgres, postgresSql, type PgQueryable } from './postgres';
 export type { PostgresJsSql } from './postgres-js';
 export type { PgTransactionClient } from './postgres-transaction';
 export type { DialectTransaction } from './sql-transaction';
+export type { MysqlTransactionConnection } from './mysql-transaction';
 export { mysql, mysqlSql, type MysqlExecutable, type MysqlValue } from './mysql';
 export { sqlite, sqliteSql, type SqliteDatabase } from './sqlite';
 export { createTableSql } from './schema';

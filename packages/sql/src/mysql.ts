@@ -1,5 +1,6 @@
 /** MySQL and MariaDB through `mysql2`'s promise API (a Pool from `mysql2/promise`, or `pool.promise()`). */
 import { COLUMNS, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
+import { mysqlTransactions } from './mysql-transaction';
 import { indexName, qualifiedName } from './table-name';
 
 /** The values the store binds: text, BIGINT milliseconds, NULL and the response bytes. */
@@ -89,5 +90,6 @@ export function mysql(pool: MysqlExecutable): SqlDialect {
       return { rows: [], affected: matched ? Number(matched[1]) : (header.affectedRows ?? 0) };
     },
     isTransient: (error) => TRANSIENT.has((error as { errno?: number })?.errno ?? 0),
+    begin: mysqlTransactions(pool),
   };
 }

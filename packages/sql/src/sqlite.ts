@@ -5,6 +5,7 @@
  * failing at once, and WAL so readers never block writers.
  */
 import { COLUMNS, STALE, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
+import { sqliteTransactions } from './sqlite-transaction';
 import { indexName, qualifiedName } from './table-name';
 
 /** The part of a `better-sqlite3` Database the store uses. */
@@ -14,6 +15,8 @@ export interface SqliteDatabase {
     all(...params: unknown[]): unknown[];
     run(...params: unknown[]): { changes: number };
   };
+  /** better-sqlite3's flag: true while a transaction is open. */
+  readonly inTransaction?: boolean;
 }
 
 const quote = (identifier: string) => `"${identifier}"`;
@@ -50,19 +53,26 @@ export function sqlite(db: SqliteDatabase): SqlDialect {
   if (typeof db?.prepare !== 'function') throw new TypeError('sqlite() needs a better-sqlite3 Database');
   // Prepared once per SQL text: the store only ever sends a handful of statements.
   const prepared = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  const run = (sql: string, params: unknown[]) => {
+    let statement = prepared.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      prepared.set(sql, statement);
+    }
+    if (statement.reader) return { rows: statement.all(...params) as StoredRow[], affected: 0 };
+    return { rows: [], affected: statement.run(...params).changes };
+  };
+  // While a handler's transaction is open on this one connection, the store's statements wait for it.
+  const transactions = sqliteTransactions(db, run);
   return {
     sql: sqliteSql,
     acquireReturnsRow: true,
     async execute(sql, params) {
-      let statement = prepared.get(sql);
-      if (!statement) {
-        statement = db.prepare(sql);
-        prepared.set(sql, statement);
-      }
-      if (statement.reader) return { rows: statement.all(...params) as StoredRow[], affected: 0 };
-      return { rows: [], affected: statement.run(...params).changes };
+      for (let open = transactions.open(); open; open = transactions.open()) await open;
+      return run(sql, params);
     },
     isTransient: (error) => TRANSIENT.test((error as { code?: string })?.code ?? ''),
+    begin: (connection) => transactions.begin(connection),
   };
 }
 

@@ -1,0 +1,75 @@
+import { ConfigurationError, IdempotencyRunner } from '@idem/core';
+import { serviceUrls } from '@idem/testkit';
+import { createConnection, type PoolConnection } from 'mysql2/promise';
+import { mysql, SqlStore } from '../src';
+import { mysqlDatabase } from './databases';
+import { ledgerOn } from './ledger';
+import { describeTransactions } from './transactions-behaviour';
+
+const database = mysqlDatabase();
+
+describeTransactions(database, {
+  takeoverWhileOpen: true,
+  async killConnection(tx) {
+    const [rows] = await (tx as PoolConnection).query('SELECT CONNECTION_ID() AS id');
+    await database.pool.query(`KILL ${Number((rows as { id: number }[])[0]!.id)}`);
+  },
+});
+
+describe('MySQL/MariaDB transactions: isolation and connections', () => {
+  const own = mysqlDatabase();
+  const ledger = ledgerOn(own);
+  const store = new SqlStore({ dialect: own.dialect, table: own.table });
+  let available = false;
+  beforeAll(async () => {
+    available = await own.available();
+    if (!available) return;
+    await store.migrate();
+    await ledger.create();
+  });
+  afterAll(async () => {
+    await ledger.drop();
+    await own.dispose();
+  });
+
+  it('runs at READ COMMITTED on a pool connection of its own', async () => {
+    if (!available) return;
+    const level = await new IdempotencyRunner({ store }).run('isolation', (context) =>
+      context.transaction(async (tx: PoolConnection) => {
+        await ledger.write(tx, 'isolation', 1);
+        const [rows] = await tx.query('SELECT trx_isolation_level AS level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()');
+        return (rows as { level: string }[])[0]?.level;
+      }),
+    );
+    expect(level).toBe('READ COMMITTED');
+  });
+
+  it('runs on the application’s own pool connection when given one, and leaves it checked out', async () => {
+    if (!available) return;
+    const connection = await own.pool.getConnection();
+    try {
+      await new IdempotencyRunner({ store }).run('app-connection', (context) =>
+        context.transaction((tx: PoolConnection) => {
+          expect(tx).toBe(connection);
+          return ledger.write(tx, 'app-connection', 1);
+        }, { connection }),
+      );
+      expect(await ledger.rows('app-connection')).toBe(1);
+      expect((await connection.query('SELECT 1 AS one'))[0]).toEqual([{ one: 1 }]);
+    } finally {
+      connection.release();
+    }
+  });
+
+  it('a store on a single connection refuses transactions (its renewals would run inside them)', async () => {
+    if (!available) return;
+    const connection = await createConnection({ uri: serviceUrls.mysql });
+    try {
+      const single = new SqlStore({ dialect: mysql(connection), table: own.table, prefix: 'single:' });
+      await expect(new IdempotencyRunner({ store: single }).run('single', (context) => context.transaction(async () => 1))).rejects.toBeInstanceOf(ConfigurationError);
+      expect(await single.get('single')).toBeUndefined();
+    } finally {
+      await connection.end();
+    }
+  });
+});
