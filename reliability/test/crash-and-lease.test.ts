@@ -130,4 +130,34 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
     expect(executionsOf(events, key)).toHaveLength(1);
     tally.executions += 1;
   }, 30_000);
+
+  it('a handler running 3× ttl keeps its key by renewal: duplicates get 409, it runs once, onLeaseLost never fires', async () => {
+    if (!available) return;
+    // ttl counts from completion: a running handler's record lives as long as its renewed lease.
+    const ttl = 500;
+    const lockTtl = 600;
+    const key = `outlives-ttl-${Date.now()}`;
+    const owner = await startApp({ store: backend.config, events, lockTtl, ttl });
+    const other = backend.crossProcess ? await startApp({ store: backend.config, events, lockTtl, ttl }) : owner;
+
+    const answer = pay(owner, key, { delayMs: 3 * ttl });
+    await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the handler to start');
+    const duplicates: number[] = [];
+    let settled = false;
+    void answer.finally(() => (settled = true));
+    while (!settled) {
+      const duplicate = await pay(other, key);
+      // A duplicate that arrives after completion is a replay; before it, a conflict. Never a second run.
+      if (duplicate.headers.get('idempotent-replayed') !== 'true') duplicates.push(duplicate.status);
+      await sleep(50);
+    }
+    expect((await answer).status).toBe(201);
+    expect(duplicates.length).toBeGreaterThan(5);
+    expect(new Set(duplicates)).toEqual(new Set([409]));
+    expect(readEvents(events).filter((e) => e.type === 'lease-lost')).toEqual([]);
+    const replay = await pay(other, key);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(executionsOf(events, key)).toHaveLength(1);
+    tally.executions += 1;
+  }, 30_000);
 });

@@ -27,7 +27,11 @@ export interface IdempotencyRecord {
 export interface AcquireOptions {
   /** How long the new owner's lease lasts before another request may take it over. */
   lockTtlMs: number;
-  /** How long the record lives (pending and, unless `complete` sets a new one, completed). */
+  /**
+   * How long the record lives. A pending record lives at least as long as its lease: its `expiresAt` is
+   * `now + max(ttlMs, lockTtlMs)`, and `extend` keeps it at or past the lease end. `complete` then sets
+   * the replay window from completion.
+   */
   ttlMs: number;
   now: number;
 }
@@ -51,7 +55,9 @@ export interface IdempotencyStore {
   /** Delete the in-progress record if `token` owns it, so a retry may run again. */
   release(key: string, token: string): Promise<boolean>;
   /**
-   * Push the lease expiry to `now + lockTtlMs` if `token` still owns the record. A lease past its lock
+   * Push the lease expiry to `now + lockTtlMs` if `token` still owns the record, and the record's own
+   * expiry (`expiresAt`, and any native expiry such as Redis' PEXPIRE) to at least that lease end: while
+   * a lease is renewed its record never expires, however long the handler runs past `ttl`. A lease past its lock
    * expiry that nobody took over is still owned: only a new `acquire` replaces the token.
    */
   extend(key: string, token: string, options: { lockTtlMs: number; now: number }): Promise<boolean>;

@@ -47,7 +47,9 @@ export class MemoryStore implements IdempotencyStore {
     if (existing?.status === 'completed') return { state: 'completed', record: publicRecord(existing) };
     if (existing && existing.lockExpiresAt > now) return { state: 'in_progress', record: publicRecord(existing) };
     const token = randomUUID();
-    const entry: Entry = { id, key, fingerprint, status: 'in_progress', createdAt: now, expiresAt: now + ttlMs, lockExpiresAt: now + lockTtlMs, token };
+    // A pending record lives at least as long as its lease, whatever `ttl` is (ttl counts from completion).
+    const expiresAt = now + Math.max(ttlMs, lockTtlMs);
+    const entry: Entry = { id, key, fingerprint, status: 'in_progress', createdAt: now, expiresAt, lockExpiresAt: now + lockTtlMs, token };
     this.records.set(id, entry);
     this.order.push(entry);
     this.evict(entry, now);
@@ -77,6 +79,8 @@ export class MemoryStore implements IdempotencyStore {
     const record = this.owned(key, token, now);
     if (!record) return false;
     record.lockExpiresAt = now + lockTtlMs;
+    // A renewed lease never outlives its record: a handler slower than `ttl` keeps its key.
+    record.expiresAt = Math.max(record.expiresAt, record.lockExpiresAt);
     return true;
   }
 

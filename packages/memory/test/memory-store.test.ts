@@ -51,9 +51,13 @@ describe('MemoryStore bounds', () => {
   it('sweep removes expired records', async () => {
     const store = new MemoryStore({ sweepInterval: 0 });
     const now = Date.now();
-    await store.acquire('a', 'fp', { lockTtlMs: 1_000, ttlMs: 100, now });
+    await store.acquire('a', 'fp', { lockTtlMs: 50, ttlMs: 100, now });
     await store.acquire('b', 'fp', { lockTtlMs: 1_000, ttlMs: 10_000, now });
+    // A pending record lives until its lease ends, at least: 'b' (lease to +1000) survives +200.
+    await store.acquire('c', 'fp', { lockTtlMs: 1_000, ttlMs: 100, now });
     expect(store.sweep(now + 200)).toBe(1);
+    expect(store.size).toBe(2);
+    expect(store.sweep(now + 1_000)).toBe(1);
     expect(store.size).toBe(1);
     await store.close();
   });

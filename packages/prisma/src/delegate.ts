@@ -16,7 +16,7 @@ export interface IdempotencyRow {
   lockExpiresAt: bigint | number;
 }
 
-type Comparable = bigint | { lte?: bigint; gt?: bigint };
+type Comparable = bigint | { lt?: bigint; lte?: bigint; gt?: bigint; gte?: bigint };
 
 export interface RowFilter {
   key?: string;

@@ -70,7 +70,8 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
       response: null,
       token,
       createdAt: BigInt(now),
-      expiresAt: BigInt(now + ttlMs),
+      // A pending record lives at least as long as its lease, whatever `ttl` is (ttl counts from completion).
+      expiresAt: BigInt(now + Math.max(ttlMs, lockTtlMs)),
       lockExpiresAt: BigInt(now + lockTtlMs),
     };
     for (let attempt = 0; attempt < MAX_ACQUIRE_ATTEMPTS; attempt++) {
@@ -121,11 +122,23 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
     return count === 1;
   }
 
+  /**
+   * The record's expiry follows the lease (a handler slower than `ttl` keeps its key while it renews).
+   * Prisma has no "set to the greater of" update, so two conditional statements: the usual case (the
+   * record outlives the new lease end) costs one; a record due sooner is pushed by the second. Both are
+   * fenced by the token, so no other writer can slip in between.
+   */
   async extend(key: string, token: string, { lockTtlMs, now }: { lockTtlMs: number; now: number }): Promise<boolean> {
-    const { count } = await this.call('extend', () =>
-      this.records.updateMany({ where: this.owned(key, token, now), data: { lockExpiresAt: BigInt(now + lockTtlMs) } }),
+    const lockExpiresAt = BigInt(now + lockTtlMs);
+    const owned = this.owned(key, token, now);
+    const renewed = await this.call('extend', () =>
+      this.records.updateMany({ where: { ...owned, expiresAt: { gte: lockExpiresAt } }, data: { lockExpiresAt } }),
     );
-    return count === 1;
+    if (renewed.count === 1) return true;
+    const pushed = await this.call('extend', () =>
+      this.records.updateMany({ where: { ...owned, expiresAt: { gt: BigInt(now), lt: lockExpiresAt } }, data: { lockExpiresAt, expiresAt: lockExpiresAt } }),
+    );
+    return pushed.count === 1;
   }
 
   async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {

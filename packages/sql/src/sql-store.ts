@@ -74,7 +74,8 @@ export class SqlStore implements TransactionalStore {
       complete: `UPDATE ${name} SET status = 'completed', response = :response, token = NULL, expires_at = :expiresAt WHERE ${owned}`,
       // No expiry test: release has no `now`, and a token match is what proves ownership.
       release: `DELETE FROM ${name} WHERE id = :id AND token = :token AND status = 'in_progress'`,
-      extend: `UPDATE ${name} SET lock_expires_at = :lockExpiresAt WHERE ${owned}`,
+      // The record's expiry follows the lease: a handler slower than `ttl` keeps its key while it renews.
+      extend: `UPDATE ${name} SET lock_expires_at = :lockExpiresAt, expires_at = CASE WHEN expires_at < :lockExpiresAt THEN :lockExpiresAt ELSE expires_at END WHERE ${owned}`,
       delete: `DELETE FROM ${name} WHERE id = :id`,
       purge: sql.purge(tableName),
     };
@@ -97,7 +98,9 @@ export class SqlStore implements TransactionalStore {
 
   async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
     const token = randomUUID();
-    const values = { id: this.id(key), key, fingerprint, token, now, expiresAt: now + ttlMs, lockExpiresAt: now + lockTtlMs };
+    // A pending record lives at least as long as its lease, whatever `ttl` is (ttl counts from completion).
+    const expiresAt = now + Math.max(ttlMs, lockTtlMs);
+    const values = { id: this.id(key), key, fingerprint, token, now, expiresAt, lockExpiresAt: now + lockTtlMs };
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
       let row = (await this.run('acquire', values)).rows[0];
       if (!this.dialect.acquireReturnsRow) row = (await this.run('select', values)).rows[0];

@@ -133,6 +133,56 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       assert.equal(during.state === 'in_progress' && during.record.lockExpiresAt, now + 2 * LOCK - 100);
     });
 
+    check('a renewed lease outlives ttl: renewals push the record’s expiry to at least the lease end', async (key, now) => {
+      // A handler running 3× ttl, renewed every third of its lease (as the manager does).
+      const ttlMs = 1_000;
+      const lockTtlMs = 600;
+      const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now });
+      assert.ok(first.state === 'acquired');
+      let at = now;
+      while (at < now + 3 * ttlMs) {
+        at += lockTtlMs / 3;
+        assert.equal(await store.extend(key, first.token, { lockTtlMs, now: at }), true, `renewal at +${at - now} ms refused`);
+        const record = await store.get(key, { now: at });
+        assert.equal(record?.status, 'in_progress', `record gone at +${at - now} ms`);
+        assert.ok(record.expiresAt >= record.lockExpiresAt, 'the record expires before its lease');
+        assert.equal(record.lockExpiresAt, at + lockTtlMs);
+      }
+      const duplicate = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: at + 1 });
+      assert.equal(duplicate.state, 'in_progress');
+      // ttl counts from completion: the replay lives ttl after the handler finished.
+      assert.equal(await store.complete(key, first.token, bytes('once'), { ttlMs, now: at + 2 }), true);
+      const replay = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: at + 2 + ttlMs - 1 });
+      assert.equal(replay.state, 'completed');
+      assert.equal(replay.state === 'completed' && replay.record.expiresAt, at + 2 + ttlMs);
+    });
+
+    check('a pending record lives at least as long as its lease, even when ttl < lockTtl', async (key, now) => {
+      const first = await store.acquire(key, 'fp', { lockTtlMs: 2_000, ttlMs: 500, now });
+      assert.ok(first.state === 'acquired');
+      const duplicate = await store.acquire(key, 'fp', { lockTtlMs: 2_000, ttlMs: 500, now: now + 1_000 });
+      assert.equal(duplicate.state, 'in_progress');
+      assert.equal(await store.complete(key, first.token, bytes('once'), { ttlMs: 500, now: now + 1_500 }), true);
+      assert.equal((await store.get(key, { now: now + 1_999 }))?.status, 'completed');
+      assert.equal(await store.get(key, { now: now + 2_001 }), undefined);
+    });
+
+    check('a renewed lease outlives ttl on the wall clock too (native expiry such as PEXPIRE follows the renewals)', async (key) => {
+      // Real time, short: a store's own expiry (Redis PEXPIRE, a TTL index) must not drop a renewed lease.
+      const ttlMs = 200;
+      const lockTtlMs = 150;
+      const started = Date.now();
+      const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: started });
+      assert.ok(first.state === 'acquired');
+      while (Date.now() < started + 3 * ttlMs) {
+        await new Promise((resolve) => setTimeout(resolve, lockTtlMs / 3));
+        assert.equal(await store.extend(key, first.token, { lockTtlMs, now: Date.now() }), true);
+      }
+      assert.equal((await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: Date.now() })).state, 'in_progress');
+      assert.equal(await store.complete(key, first.token, bytes('once'), { ttlMs: 60_000, now: Date.now() }), true);
+      assert.equal((await store.get(key))?.status, 'completed');
+    }, 30_000);
+
     check('extend with a wrong token is refused', async (key, now) => {
       await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
       assert.equal(await store.extend(key, 'not-the-token', { lockTtlMs: LOCK, now }), false);

@@ -17,6 +17,7 @@ export interface AppConfig {
   events: string;
   kind?: 'express' | 'node-http';
   lockTtl?: number;
+  ttl?: number;
   failOpen?: boolean;
   maxBodyBytes?: number;
   hashKeys?: boolean;
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   const options: ExpressIdempotencyOptions = {
     store,
     ...(config.lockTtl ? { lockTtl: config.lockTtl } : {}),
+    ...(config.ttl ? { ttl: config.ttl } : {}),
     ...(config.failOpen ? { failOpen: true } : {}),
     ...(config.maxBodyBytes ? { maxBodyBytes: config.maxBodyBytes } : {}),
     ...(config.hashKeys ? { hashKeys: true } : {}),
