@@ -51,7 +51,7 @@ export async function acquireKey(
     } catch (error) {
       throw toStorageError(error, 'acquire');
     }
-    if (result.state === 'acquired') return { outcome: 'acquired', lease: new Lease(store, key, result.token, settings, clientKey) };
+    if (result.state === 'acquired') return { outcome: 'acquired', lease: new Lease(store, key, result.token, settings, now, clientKey) };
     if (result.record.fingerprint !== fingerprint) {
       events.onMismatch?.();
       throw new RequestMismatchError();

@@ -29,6 +29,8 @@ export class Lease {
     readonly key: string,
     private readonly token: string,
     private readonly settings: LeaseSettings,
+    /** The `now` the lease was acquired at: the record's `createdAt`, which no later owner can share. */
+    private readonly acquiredAt: number,
     /** The key the client sent, for the hooks (`key` is the storage key). */
     readonly clientKey: string = key,
   ) {
@@ -106,8 +108,22 @@ export class Lease {
 
   private async tryComplete(payload: Uint8Array): Promise<boolean> {
     const owned = await this.store.complete(this.key, this.token, payload, { ttlMs: this.settings.ttl, now: this.settings.now() });
-    if (!owned) this.reportLost();
-    return owned;
+    if (owned) return true;
+    // Refused: either the lease was lost, or an earlier attempt landed and only its answer was lost.
+    if (await this.completedByThisLease(payload)) return true;
+    this.reportLost();
+    return false;
+  }
+
+  /**
+   * True when the key holds the record this lease completed: its `createdAt` is this lease's (a takeover
+   * acquires at least one `lockTtl` later, so no other owner's record carries it) and it holds exactly
+   * these bytes. A takeover's response that happens to be identical still differs in `createdAt`, so a
+   * second execution is never mistaken for this one.
+   */
+  private async completedByThisLease(payload: Uint8Array): Promise<boolean> {
+    const record = await this.store.get(this.key, { now: this.settings.now() });
+    return record?.status === 'completed' && record.createdAt === this.acquiredAt && record.response !== undefined && sameBytes(record.response, payload);
   }
 
   private retryComplete(payload: Uint8Array, deadline: number, delay: number): void {
@@ -150,4 +166,10 @@ export class Lease {
     this.lostReported = true;
     this.settings.onLeaseLost(this.key, this.clientKey);
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
