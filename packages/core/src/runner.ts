@@ -7,8 +7,7 @@ import { acquireKey, type AcquireEvents, type AcquireSettings } from './acquisit
 import { jsonSerializer, type ResultSerializer } from './codec';
 import { Callbacks } from './callbacks';
 import { LeaseLostError, ResultNotEncodableError, StorageError, toStorageError, type IdempotencyError } from './errors';
-import { canonicalJson } from './canonical-json';
-import { sha256 } from './hash';
+import { argumentFingerprint } from './argument-fingerprint';
 import { storageKey, validateKey, type KeyValidator } from './keys';
 import { DEFAULTS, validateOptions, type IdempotencyOptions } from './options';
 import type { IdempotencyStore } from './store';
@@ -36,7 +35,11 @@ export interface RunOptions {
 export interface IdempotentOptions<Args extends unknown[]> {
   /** Derives the key from the call's arguments, e.g. `(event) => event.id`. */
   key: (...args: Args) => string;
-  /** Derives the fingerprint; default: SHA-256 of the arguments as canonical JSON. */
+  /**
+   * Derives the fingerprint; default: SHA-256 of the arguments (canonical JSON, with BigInt, Date, Map,
+   * Set, bytes and `toJSON` types told apart); ConfigurationError for an argument with no faithful
+   * encoding (a function, a class instance without `toJSON`, a cycle).
+   */
   fingerprint?: (...args: Args) => string;
   /** Derives the tenant namespace. */
   scope?: (...args: Args) => string | undefined;
@@ -211,13 +214,12 @@ export class IdempotencyRunner<Raw = unknown> {
   }
 }
 
-/** Arguments that cannot be JSON-encoded (cycles, BigInt) get no fingerprint rather than an error. */
+/**
+ * Never an empty fingerprint: that would let a call with other arguments (another amount) replay the
+ * first one's result. Arguments with no faithful encoding throw ConfigurationError instead.
+ */
 function fingerprintArguments(args: unknown[]): string {
-  try {
-    return sha256(canonicalJson(args));
-  } catch {
-    return '';
-  }
+  return argumentFingerprint(args);
 }
 
 /** `idempotent(fn, { store, key })`: the function API without creating a manager first. */
