@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
+import { textBytes } from './text-bytes';
 
-/** SHA-256 of the given parts, hex. Parts are length-prefixed so ("ab","c") and ("a","bc") differ. */
+/**
+ * SHA-256 of the given parts, hex. Parts are length-prefixed so ("ab","c") and ("a","bc") differ, and a
+ * string is hashed by its `textBytes`, so strings differing only by a lone surrogate differ too.
+ */
 export function sha256(...parts: Array<string | Uint8Array>): string {
   const hash = createHash('sha256');
   for (const part of parts) {
-    if (typeof part === 'string') hash.update(`${Buffer.byteLength(part)}:${part}`, 'utf8');
-    else hash.update(`${part.length}:`).update(part);
+    const bytes = typeof part === 'string' ? textBytes(part) : part;
+    hash.update(`${bytes.length}:`).update(bytes);
   }
   return hash.digest('hex');
 }

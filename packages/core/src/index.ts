@@ -37,6 +37,7 @@ export {
 export { createFingerprinter, type FingerprintOptions, type FingerprintFunction, type FingerprintSetting } from './fingerprint';
 export { canonicalJson } from './canonical-json';
 export { sha256 } from './hash';
+export { textBytes } from './text-bytes';
 export type { KeepResponseHeaders } from './response-headers';
 export { problemDetails, problemResponse, type ProblemDetails } from './problem';
 export { DEFAULTS, type IdempotencyOptions, type IdempotencyHooks, type HookContext, type ErrorHandlerResult } from './options';

@@ -25,6 +25,7 @@ import {
 import { isDelegate, type IdempotencyDelegate } from './delegate';
 import { isUniqueViolation, storageError } from './prisma-errors';
 import { isAbandoned, isExpired, toRecord } from './record';
+import { storedKey } from './stored-key';
 
 export interface PrismaStoreOptions<Client extends object = object> {
   /** Your PrismaClient (plain or `$extends`-ed). The store never connects or disconnects it. */
@@ -62,7 +63,7 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
   }
 
   async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
-    const id = this.prefix + key;
+    const id = this.id(key);
     const token = randomUUID();
     const fresh = {
       fingerprint,
@@ -117,7 +118,7 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
   async release(key: string, token: string): Promise<boolean> {
     // Token only, no clock: the caller's clock may differ from the one that wrote the lease.
     const { count } = await this.call('release', () =>
-      this.records.deleteMany({ where: { key: this.prefix + key, token, status: 'in_progress' } }),
+      this.records.deleteMany({ where: { key: this.id(key), token, status: 'in_progress' } }),
     );
     return count === 1;
   }
@@ -142,12 +143,12 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
   }
 
   async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
-    const row = await this.call('get', () => this.records.findUnique({ where: { key: this.prefix + key } }));
+    const row = await this.call('get', () => this.records.findUnique({ where: { key: this.id(key) } }));
     return row && !isExpired(row, options.now ?? Date.now()) ? toRecord(row, key) : undefined;
   }
 
   async delete(key: string): Promise<void> {
-    await this.call('delete', () => this.records.deleteMany({ where: { key: this.prefix + key } }));
+    await this.call('delete', () => this.records.deleteMany({ where: { key: this.id(key) } }));
   }
 
   /**
@@ -163,9 +164,14 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
   /** The PrismaClient is the application's: nothing to close. */
   async close(): Promise<void> {}
 
+  /** The row's key column: the prefixed key, escaped so that keys differing by a lone surrogate stay apart. */
+  private id(key: string): string {
+    return storedKey(this.prefix + key);
+  }
+
   /** The pending record owned by `token` and still alive at `now`. */
   private owned(key: string, token: string, now: number) {
-    return { key: this.prefix + key, token, status: 'in_progress', expiresAt: { gt: BigInt(now) } };
+    return { key: this.id(key), token, status: 'in_progress', expiresAt: { gt: BigInt(now) } };
   }
 
   private async call<T>(operation: string, query: () => Promise<T>): Promise<T> {

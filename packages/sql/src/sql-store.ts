@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   ConfigurationError,
   StorageError,
+  textBytes,
   toStorageError,
   type AcquireOptions,
   type AcquireResult,
@@ -106,7 +107,7 @@ export class SqlStore implements TransactionalStore {
       if (!this.dialect.acquireReturnsRow) row = (await this.run('select', values)).rows[0];
       if (!row) continue;
       if (row.token === token) return { state: 'acquired', token };
-      const record = toRecord(row);
+      const record = toRecord(row, key);
       return record.status === 'completed' ? { state: 'completed', record } : { state: 'in_progress', record };
     }
     throw new StorageError(`Idempotency store acquire failed: the record for this key kept vanishing (${ACQUIRE_ATTEMPTS} attempts)`);
@@ -152,7 +153,7 @@ export class SqlStore implements TransactionalStore {
 
   async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
     const row = (await this.run('get', { id: this.id(key), now: options.now ?? Date.now() })).rows[0];
-    return row && toRecord(row);
+    return row && toRecord(row, key);
   }
 
   async delete(key: string): Promise<void> {
@@ -183,8 +184,9 @@ export class SqlStore implements TransactionalStore {
   async close(): Promise<void> {}
 
   private id(key: string): string {
-    // Length-prefixed, so prefix "a" + key "bc" and prefix "ab" + key "c" never collide.
-    return createHash('sha256').update(`${this.prefix.length}:${this.prefix}${key}`).digest('hex');
+    // Length-prefixed, so prefix "a" + key "bc" and prefix "ab" + key "c" never collide; `textBytes`
+    // keeps keys that differ only by a lone surrogate apart (UTF-8 would make both U+FFFD).
+    return createHash('sha256').update(textBytes(`${this.prefix.length}:${this.prefix}${key}`)).digest('hex');
   }
 
   private async run(name: StatementName, values: Record<string, unknown>) {
@@ -198,9 +200,10 @@ export class SqlStore implements TransactionalStore {
   }
 }
 
-function toRecord(row: StoredRow): IdempotencyRecord {
+/** `key` is the caller's: the stored copy is for people reading the table (a lone surrogate reads back as U+FFFD). */
+function toRecord(row: StoredRow, key: string): IdempotencyRecord {
   const record: IdempotencyRecord = {
-    key: row.idempotency_key,
+    key,
     fingerprint: row.fingerprint,
     status: row.status === 'completed' ? 'completed' : 'in_progress',
     createdAt: Number(row.created_at),

@@ -168,15 +168,17 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
     });
 
     check('a renewed lease outlives ttl on the wall clock too (native expiry such as PEXPIRE follows the renewals)', async (key) => {
-      // Real time, short: a store's own expiry (Redis PEXPIRE, a TTL index) must not drop a renewed lease.
-      const ttlMs = 200;
-      const lockTtlMs = 150;
-      const started = Date.now();
-      const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: started });
+      // Real time: a store's own expiry (Redis PEXPIRE, a TTL index) must follow the lease, not `ttl`.
+      // The lease (600 ms) is long next to each pause (250 ms), so a loaded machine does not lapse it;
+      // the last renewal comes after both 3× ttl and the first lease's end.
+      const ttlMs = 100;
+      const lockTtlMs = 600;
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 250));
+      const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: Date.now() });
       assert.ok(first.state === 'acquired');
-      while (Date.now() < started + 3 * ttlMs) {
-        await new Promise((resolve) => setTimeout(resolve, lockTtlMs / 3));
-        assert.equal(await store.extend(key, first.token, { lockTtlMs, now: Date.now() }), true);
+      for (let renewal = 1; renewal <= 3; renewal++) {
+        await pause();
+        assert.equal(await store.extend(key, first.token, { lockTtlMs, now: Date.now() }), true, `renewal ${renewal} refused`);
       }
       assert.equal((await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: Date.now() })).state, 'in_progress');
       assert.equal(await store.complete(key, first.token, bytes('once'), { ttlMs: 60_000, now: Date.now() }), true);
@@ -276,6 +278,23 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       assert.equal(theirs.state, 'acquired');
       await store.delete(key);
       assert.equal((await other.get(key, { now }))?.status, 'in_progress');
+    });
+
+    check('keys that differ only by a lone surrogate (or by U+FFFD) are kept apart', async (key, now) => {
+      // Not UTF-8 encodable: a store that encodes keys as UTF-8 turns all three into the same U+FFFD.
+      const keys = [`${key}\ud800`, `${key}\udc00`, `${key}\ufffd`, `${key}\uffff`, `${key}\ud800\udc00`];
+      for (const [i, each] of keys.entries()) {
+        const first = await store.acquire(each, `fp-${i}`, { lockTtlMs: LOCK, ttlMs: TTL, now });
+        assert.equal(first.state, 'acquired', `key ${i} was merged with an earlier one`);
+        assert.ok(first.state === 'acquired');
+        assert.equal(await store.complete(each, first.token, bytes(`r${i}`), { ttlMs: TTL, now }), true);
+      }
+      for (const [i, each] of keys.entries()) {
+        const record = await store.get(each, { now });
+        assert.equal(record?.key, each);
+        assert.equal(record?.fingerprint, `fp-${i}`);
+        assert.equal(Buffer.from(record?.response ?? []).toString(), `r${i}`);
+      }
     });
 
     check('keys of any content are kept apart and intact', async (key, now) => {

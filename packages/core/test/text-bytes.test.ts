@@ -1,0 +1,21 @@
+import { sha256, storageKey, textBytes } from '../src';
+
+describe('textBytes: one byte string per JS string', () => {
+  const loneSurrogates = ['k\ud800', 'k\udc00', 'k\ufffd', 'k\udc00\ud800', 'k\ud800\udc00'];
+
+  it('keeps keys apart that UTF-8 would merge into U+FFFD', () => {
+    const encoded = loneSurrogates.map((text) => textBytes(text).toString('hex'));
+    expect(new Set(encoded).size).toBe(loneSurrogates.length);
+  });
+
+  it('is plain UTF-8 for well-formed text, so existing hashes and rows stay valid', () => {
+    for (const text of ['pay_123', 'ünïcödé 日本語 🙂', '\ufffd', '']) expect(textBytes(text).equals(Buffer.from(text, 'utf8'))).toBe(true);
+  });
+
+  it('sha256 and hashKeys storage keys tell lone surrogates apart', () => {
+    expect(new Set(loneSurrogates.map((text) => sha256(text))).size).toBe(loneSurrogates.length);
+    expect(new Set(loneSurrogates.map((text) => storageKey(text, 'tenant', true))).size).toBe(loneSurrogates.length);
+    // Well-formed strings hash as before (SHA-256 of "3:abc"): fingerprints and hashed keys already stored still match.
+    expect(sha256('abc')).toBe('aab5f9ae99b2e38fb462025c8f72f570c9c811705d2a4277dc855d7fa293fe97');
+  });
+});
