@@ -49,7 +49,7 @@ describe('Lease: complete whose answer was lost', () => {
     expect(onLeaseLost).not.toHaveBeenCalled();
     expect(onStoreError).toHaveBeenCalledTimes(1);
     const retry = await idem.handle(request('lost-answer'));
-    expect(retry.action === 'respond' && retry.replayed).toBe(true);
+    expect(retry.action === 'respond' && retry.outcome.replayed).toBe(true);
     expect(retry.action === 'respond' && text(retry.response.body)).toBe('charged once');
   });
 
