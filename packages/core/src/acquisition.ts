@@ -4,6 +4,7 @@
  */
 import {
   LockTimeoutError, RequestInProgressError, RequestMismatchError, toStorageError } from './errors';
+import { traceStoreCall } from './diagnostics';
 import { Lease, type LeaseSettings } from './lease';
 import type { IdempotencyRecord, IdempotencyStore } from './store';
 
@@ -47,7 +48,7 @@ export async function acquireKey(
     if (deadline === 0) deadline = now + settings.waitTimeout;
     let result;
     try {
-      result = await store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now });
+      result = await traceStoreCall('acquire', key, () => store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now }));
     } catch (error) {
       throw toStorageError(error, 'acquire');
     }
@@ -94,7 +95,7 @@ async function waitForChange(
     await new Promise((resolve) => setTimeout(resolve, Math.min(nextDelay(), remaining)));
     let record;
     try {
-      record = await store.get(key, { now: now() });
+      record = await traceStoreCall('get', key, () => store.get(key, { now: now() }));
     } catch (error) {
       throw toStorageError(error, 'get');
     }

@@ -53,3 +53,10 @@ export {
   type TransactionRunner,
 } from './transaction';
 export { DEFAULT_MAX_BODY_BYTES } from './body-limit';
+export {
+  DIAGNOSTICS_CHANNELS,
+  type IdempotencyEventName,
+  type IdempotencyEventMessage,
+  type StoreCallContext,
+  type StoreOperation,
+} from './diagnostics';

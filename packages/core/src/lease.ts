@@ -2,6 +2,7 @@
  * An acquired lease on a key: renews itself while the handler runs (every third of `lockTtl`, on an
  * unref'd timer), and ends exactly once, either by completing with the response or by releasing.
  */
+import { traceStoreCall } from './diagnostics';
 import { CommitOutcomeUnknownError, toStorageError, type IdempotencyError } from './errors';
 import type { IdempotencyStore } from './store';
 import type { StoreTransaction } from './transaction';
@@ -81,7 +82,9 @@ export class Lease {
     this.stopRenewing();
     let owned: boolean;
     try {
-      owned = await transaction.complete(this.key, this.token, payload, { ttlMs: this.settings.ttl, now: this.settings.now() });
+      owned = await traceStoreCall('complete', this.key, () =>
+        transaction.complete(this.key, this.token, payload, { ttlMs: this.settings.ttl, now: this.settings.now() }),
+      );
     } catch (error) {
       if (!(error instanceof CommitOutcomeUnknownError)) await this.releaseRecord();
       throw toStorageError(error, 'complete');
@@ -100,14 +103,16 @@ export class Lease {
 
   private async releaseRecord(): Promise<void> {
     try {
-      await this.store.release(this.key, this.token);
+      await traceStoreCall('release', this.key, () => this.store.release(this.key, this.token));
     } catch (error) {
       this.settings.onStoreError(toStorageError(error, 'release'), this.key, this.clientKey);
     }
   }
 
   private async tryComplete(payload: Uint8Array): Promise<boolean> {
-    const owned = await this.store.complete(this.key, this.token, payload, { ttlMs: this.settings.ttl, now: this.settings.now() });
+    const owned = await traceStoreCall('complete', this.key, () =>
+      this.store.complete(this.key, this.token, payload, { ttlMs: this.settings.ttl, now: this.settings.now() }),
+    );
     if (owned) return true;
     // Refused: either the lease was lost, or an earlier attempt landed and only its answer was lost.
     if (await this.completedByThisLease(payload)) return true;
@@ -122,7 +127,7 @@ export class Lease {
    * second execution is never mistaken for this one.
    */
   private async completedByThisLease(payload: Uint8Array): Promise<boolean> {
-    const record = await this.store.get(this.key, { now: this.settings.now() });
+    const record = await traceStoreCall('get', this.key, () => this.store.get(this.key, { now: this.settings.now() }));
     return record?.status === 'completed' && record.createdAt === this.acquiredAt && record.response !== undefined && sameBytes(record.response, payload);
   }
 
@@ -150,7 +155,9 @@ export class Lease {
 
   private async renew(): Promise<void> {
     try {
-      const owned = await this.store.extend(this.key, this.token, { lockTtlMs: this.settings.lockTtl, now: this.settings.now() });
+      const owned = await traceStoreCall('extend', this.key, () =>
+        this.store.extend(this.key, this.token, { lockTtlMs: this.settings.lockTtl, now: this.settings.now() }),
+      );
       if (!owned && this.timer !== undefined) {
         this.stopRenewing();
         this.reportLost();

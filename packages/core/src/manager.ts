@@ -166,12 +166,12 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
       }
       outcome.protected = true;
       outcome.replayed = true;
-      this.callbacks.notify('onCacheHit', this.options.onCacheHit, clientKey, clientKey, req, { storageKey: key });
+      this.emit('hit', clientKey, key, req);
       return { action: 'respond', response, outcome };
     }
     outcome.protected = true;
     const execution = this.execution(acquisition.lease, clientKey, outcome, req);
-    this.callbacks.notify('onCacheMiss', this.options.onCacheMiss, clientKey, clientKey, req, { storageKey: key });
+    this.emit('miss', clientKey, key, req);
     return { action: 'execute', execution, outcome };
   }
 

@@ -6,6 +6,7 @@
 import { acquireKey, type AcquireEvents, type AcquireSettings } from './acquisition';
 import { jsonSerializer, type ResultSerializer } from './codec';
 import { Callbacks } from './callbacks';
+import { observed, publishEvent, type IdempotencyEventName } from './diagnostics';
 import { LeaseLostError, ResultNotEncodableError, StorageError, toStorageError, type IdempotencyError } from './errors';
 import { argumentFingerprint } from './argument-fingerprint';
 import { storageKey, validateKey, type KeyValidator } from './keys';
@@ -73,7 +74,7 @@ export class IdempotencyRunner<Raw = unknown> {
       wait: options.onConflict === 'wait',
       waitTimeout: options.waitTimeout ?? DEFAULTS.waitTimeout,
       conflictRetryAfter: options.conflictRetryAfter ?? DEFAULTS.conflictRetryAfter,
-      onLeaseLost: (storageKey, clientKey) => this.callbacks.notify('onLeaseLost', options.onLeaseLost, clientKey, clientKey, { storageKey }),
+      onLeaseLost: (storageKey, clientKey) => this.emit('lease-lost', clientKey, storageKey, undefined as Raw),
       onStoreError: (error, storageKey, clientKey) => this.reportStoreError(error, clientKey, storageKey, false),
     };
   }
@@ -113,10 +114,10 @@ export class IdempotencyRunner<Raw = unknown> {
       } catch (error) {
         throw toStorageError(error, 'decode');
       }
-      this.callbacks.notify('onCacheHit', this.options.onCacheHit, key, key, undefined as Raw, { storageKey: storeKey });
+      this.emit('hit', key, storeKey, undefined as Raw);
       return result;
     }
-    this.callbacks.notify('onCacheMiss', this.options.onCacheMiss, key, key, undefined as Raw, { storageKey: storeKey });
+    this.emit('miss', key, storeKey, undefined as Raw);
     const { lease } = acquisition;
     const transaction = new ExecutionTransaction(this.store);
     const context: RunContext = { key: storeKey, transaction: (work, transactionOptions) => transaction.run(work, transactionOptions) };
@@ -192,19 +193,43 @@ export class IdempotencyRunner<Raw = unknown> {
     };
   }
 
-  /** The request's hooks bound to its key, or nothing when the app set none (the common case). */
+  /** The request's conflict and mismatch events, or nothing when no hook or subscriber wants them (the common case). */
   protected acquireEvents(clientKey: string, storageKey: string, req: Raw): AcquireEvents | undefined {
     const { onLockConflict, onMismatch } = this.options;
-    if (!onLockConflict && !onMismatch) return undefined;
-    const context = { storageKey };
+    if (!onLockConflict && !onMismatch && !observed('conflict') && !observed('mismatch')) return undefined;
     return {
-      onLockConflict: () => this.callbacks.notify('onLockConflict', onLockConflict, clientKey, clientKey, req, context),
-      onMismatch: () => this.callbacks.notify('onMismatch', onMismatch, clientKey, clientKey, req, context),
+      onLockConflict: () => this.emit('conflict', clientKey, storageKey, req),
+      onMismatch: () => this.emit('mismatch', clientKey, storageKey, req),
     };
   }
 
   protected reportStoreError(error: IdempotencyError, clientKey: string | undefined, storageKey: string, failOpen: boolean): void {
-    this.callbacks.notify('onStoreError', this.options.onStoreError, clientKey, error, { key: clientKey, storageKey, failOpen });
+    this.emit('store-error', clientKey, storageKey, undefined as Raw, error, failOpen);
+  }
+
+  /**
+   * The one place an event leaves core: its diagnostics channel (built and published only when
+   * someone subscribes), then the app's hook, through the guarded path of `callbacks`.
+   */
+  protected emit(event: IdempotencyEventName, key: string | undefined, storageKey: string, req: Raw, error?: IdempotencyError, failOpen = false): void {
+    if (observed(event)) {
+      publishEvent(event, event === 'store-error' ? { key, storageKey, error, failOpen } : { key, storageKey, request: req });
+    }
+    const { options, callbacks } = this;
+    switch (event) {
+      case 'hit':
+        return callbacks.notify('onCacheHit', options.onCacheHit, key, key as string, req, { storageKey });
+      case 'miss':
+        return callbacks.notify('onCacheMiss', options.onCacheMiss, key, key as string, req, { storageKey });
+      case 'conflict':
+        return callbacks.notify('onLockConflict', options.onLockConflict, key, key as string, req, { storageKey });
+      case 'mismatch':
+        return callbacks.notify('onMismatch', options.onMismatch, key, key as string, req, { storageKey });
+      case 'lease-lost':
+        return callbacks.notify('onLeaseLost', options.onLeaseLost, key, key as string, { storageKey });
+      case 'store-error':
+        return callbacks.notify('onStoreError', options.onStoreError, key, error as IdempotencyError, { key, storageKey, failOpen });
+    }
   }
 
   /** The custom validator, guarded: a throwing one rejects the key (and is reported). */
