@@ -1,3 +1,4 @@
+import { waitFor } from './support/wait-for';
 import { MemoryStore } from '@idem/memory';
 import { Idempotency } from '../src/adapter';
 import {
@@ -174,15 +175,25 @@ describe('function API callbacks', () => {
 
   it('run(): a store failure at complete still returns the result and reports the store error', async () => {
     const onStoreError = jest.fn();
+    let down = true;
+    let landed = false;
     const failing: IdempotencyStore = Object.assign(Object.create(store) as IdempotencyStore, {
       acquire: store.acquire.bind(store),
       release: store.release.bind(store),
       extend: store.extend.bind(store),
-      complete: async () => Promise.reject(new Error('down at complete')),
+      complete: async (...args: Parameters<IdempotencyStore['complete']>) => {
+        if (down) throw new Error('down at complete');
+        return (landed = await store.complete(...args));
+      },
     });
     const runner = new IdempotencyRunner({ store: failing, onStoreError });
     expect(await runner.run('lost', () => ({ charged: 5 }))).toEqual({ charged: 5 });
     expect(onStoreError).toHaveBeenCalledWith(expect.objectContaining({ code: 'STORAGE_ERROR' }), expect.objectContaining({ key: 'lost', failOpen: false }));
+    // The lease keeps retrying complete in the background: once the store is back the record lands
+    // (and no retry outlives this test to publish store errors into later test files).
+    down = false;
+    await waitFor(() => landed);
+    expect((await store.get(':lost'))?.status).toBe('completed');
   });
 
   it('idempotent(): a throwing key function throws KeyGenerationError, holding no lease', async () => {

@@ -1,3 +1,4 @@
+import { waitFor } from './support/wait-for';
 import { MemoryStore } from '@idem/memory';
 import { type HttpResponse, type IdempotencyRequest, type IdempotencyStore } from '../src';
 import { decodeResponse, Idempotency } from '../src/adapter';
@@ -10,13 +11,6 @@ const request = (key: string): IdempotencyRequest => ({
   body: new TextEncoder().encode('{"amount":5}'),
 });
 const ok = (body: string): HttpResponse => ({ status: 201, headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode(body) });
-
-/** Polls until `done()` holds (a background retry is not awaited by anyone). */
-async function waitFor(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
-  // Let the retry's own follow-up (reading the record back) settle.
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 let store: MemoryStore;
 beforeEach(() => {
