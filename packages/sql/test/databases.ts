@@ -42,6 +42,14 @@ export type PostgresTestDatabase = TestDatabase & {
 
 const testApplicationName = () => `idem-test-${randomBytes(4).toString('hex')}`;
 
+/** `it` whose body runs only once the suite's `beforeAll` found the database (`available()`). */
+export function liveTest(available: () => boolean) {
+  return (title: string, body: () => Promise<void>, timeout?: number) =>
+    it(title, async () => {
+      if (available()) await body();
+    }, timeout);
+}
+
 export function postgresDatabase(table = uniqueTable()): PostgresTestDatabase & { pool: Pool } {
   const applicationName = testApplicationName();
   const pool = new Pool({ connectionString: serviceUrls.postgres, application_name: applicationName, max: 10 });

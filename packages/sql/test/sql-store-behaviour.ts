@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { runProcessRace, storeConformanceSuite } from '@idem/testkit';
 import { IdempotencyRunner } from '@idem/core';
 import { SqlStore, type DialectName } from '../src';
-import type { TestDatabase } from './databases';
+import { liveTest, type TestDatabase } from './databases';
 
 /** Statements per request, as the README states them: [first execution, replay]. */
 export const STATEMENTS_PER_REQUEST: Record<DialectName, { first: number; replay: number }> = {
@@ -33,10 +33,7 @@ export function describeSqlStore(database: TestDatabase): void {
 
   describe(`SqlStore on ${database.label}`, () => {
     const store = () => new SqlStore({ dialect, table, prefix: `behaviour-${table}:` });
-    const live = (title: string, body: () => Promise<void>, timeout?: number) =>
-      it(title, async () => {
-        if (available) await body();
-      }, timeout);
+    const live = liveTest(() => available);
 
     beforeAll(async () => {
       available = await database.available();

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, IdempotencyRunner, LeaseLostError, StorageError, type RunContext } from '@idem/core';
 import { SqlStore } from '../src';
-import type { TestDatabase } from './databases';
+import { liveTest, type TestDatabase } from './databases';
 import { ledgerOn } from './ledger';
 
 export interface TransactionSuiteOptions {
@@ -29,10 +29,7 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
     const key = () => `pay-${randomBytes(6).toString('hex')}`;
     const runner = (options: { lockTtl?: number; onLeaseLost?: (key: string) => void } = {}) => new IdempotencyRunner({ store, lockTtl: LOCK, ...options });
     let available = false;
-    const live = (title: string, body: () => Promise<void>, timeout?: number) =>
-      it(title, async () => {
-        if (available) await body();
-      }, timeout);
+    const live = liveTest(() => available);
 
     beforeAll(async () => {
       available = await database.available();
