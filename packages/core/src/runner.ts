@@ -119,8 +119,7 @@ export class IdempotencyRunner<Raw = unknown> {
     }
     this.emit('miss', key, storeKey, undefined as Raw);
     const { lease } = acquisition;
-    const transaction = new ExecutionTransaction(this.store);
-    const context: RunContext = { key: storeKey, transaction: (work, transactionOptions) => transaction.run(work, transactionOptions) };
+    const { transaction, context } = this.runContext(storeKey);
     let result: T;
     try {
       result = await fn(context);
@@ -159,10 +158,15 @@ export class IdempotencyRunner<Raw = unknown> {
     return result;
   }
 
+  /** A run's lazily opened transaction, and the context `fn` reaches it through. */
+  private runContext(storeKey: string): { transaction: ExecutionTransaction; context: RunContext } {
+    const transaction = new ExecutionTransaction(this.store);
+    return { transaction, context: { key: storeKey, transaction: (work, options) => transaction.run(work, options) } };
+  }
+
   /** `failOpen` after a store failure: `fn` runs without a lease; its transaction commits on its own. */
   private async runUnprotected<T>(storeKey: string, fn: (context: RunContext) => T | Promise<T>): Promise<T> {
-    const transaction = new ExecutionTransaction(this.store);
-    const context: RunContext = { key: storeKey, transaction: (work, transactionOptions) => transaction.run(work, transactionOptions) };
+    const { transaction, context } = this.runContext(storeKey);
     let result: T;
     try {
       result = await fn(context);
