@@ -1,6 +1,6 @@
 /**
- * The eviction order of the memory store: records in the order they were created, with O(1) amortised
- * push and shift. (Iterating a Map from its start to find the oldest entry is not O(1): V8 keeps a hole
+ * An eviction order of the memory store (records in the order they were queued), with O(1) amortised
+ * push, peek and shift. (Iterating a Map from its start to find the oldest entry is not O(1): V8 keeps a hole
  * for every deleted entry until the table is rebuilt, and a full store that deletes one and adds one
  * per request walked thousands of holes per request.)
  *
@@ -17,6 +17,11 @@ export class InsertionQueue<T> {
 
   push(item: T): void {
     this.items.push(item);
+  }
+
+  /** The front item, left in place. */
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
   }
 
   shift(): T | undefined {

@@ -1,34 +1,55 @@
 /**
  * The in-process store. Every transition runs synchronously inside one call, so on a single event loop
- * it is atomic by construction. An insertion queue beside the Map makes "evict the oldest" O(1);
- * expired records are swept on an unref'd timer, so the store never keeps a process alive.
+ * it is atomic by construction. Expired records are swept on an unref'd timer, so the store never keeps
+ * a process alive.
+ *
+ * Bounded twice: by record count (`maxEntries`) and by bytes (`maxBytes`, responses included). Past
+ * either bound the oldest finished record is evicted; a running request's lease never is, since that
+ * would let its duplicate run. Two queues keep every eviction and every refusal O(1) amortised:
+ * finished records in completion order, and pending ones in order of their last renewal (a renewal
+ * re-queues its record), so a lease that stopped renewing drifts to the front, and when the front one
+ * is still live, so (to within one lease length) is every other: the store is full of running requests.
  */
 import { randomUUID } from 'node:crypto';
 import { InsertionQueue } from './insertion-queue';
 import { ConfigurationError, StorageError, type AcquireOptions, type AcquireResult, type IdempotencyRecord, type IdempotencyStore } from '@idem/core';
 
 export interface MemoryStoreOptions {
-  /** Most records kept; past it the oldest is evicted. Default 10 000. */
+  /** Most records kept; past it the oldest finished record is evicted. Default 10 000. */
   maxEntries?: number;
+  /** Most bytes kept (responses, keys, fingerprints and a per-record overhead); past it the oldest finished record is evicted. Default 64 MiB. */
+  maxBytes?: number;
   /** How often expired records are swept, ms (0 turns the timer off). Default 60 000. */
   sweepInterval?: number;
   /** Namespace for keys, so several managers can share one store. Default none. */
   prefix?: string;
 }
 
+/** What one record costs beside its response, key and fingerprint: the Map slot, the object, the queue items. */
+const RECORD_OVERHEAD_BYTES = 256;
+const MIN_MAX_BYTES = 1024;
+
 export class MemoryStore implements IdempotencyStore {
   private readonly records = new Map<string, Entry>();
-  private readonly order = new InsertionQueue<Entry>();
+  /** Completed records, oldest completion first. */
+  private readonly finished = new InsertionQueue<Queued>();
+  /** Pending records, least recently acquired or renewed first. */
+  private readonly pending = new InsertionQueue<Queued>();
   private readonly maxEntries: number;
+  private readonly maxBytes: number;
   private readonly prefix: string;
   private readonly timer: ReturnType<typeof setInterval> | undefined;
+  private heldBytes = 0;
+  private sequence = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
-    const { maxEntries = 10_000, sweepInterval = 60_000, prefix = '' } = options;
+    const { maxEntries = 10_000, maxBytes = 64 * 1024 * 1024, sweepInterval = 60_000, prefix = '' } = options;
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new ConfigurationError('`maxEntries` must be a whole number ≥ 1');
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < MIN_MAX_BYTES) throw new ConfigurationError(`\`maxBytes\` must be a whole number of bytes ≥ ${MIN_MAX_BYTES}`);
     if (!Number.isSafeInteger(sweepInterval) || sweepInterval < 0) throw new ConfigurationError('`sweepInterval` must be a whole number of ms ≥ 0');
     if (typeof prefix !== 'string') throw new ConfigurationError('`prefix` must be a string');
     this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
     this.prefix = prefix;
     if (sweepInterval > 0) {
       this.timer = setInterval(() => this.sweep(Date.now()), sweepInterval);
@@ -41,18 +62,28 @@ export class MemoryStore implements IdempotencyStore {
     return this.records.size;
   }
 
+  /** How many bytes the held records count against `maxBytes`. */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
   async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
     const id = this.prefix + key;
     const existing = this.live(id, now);
     if (existing?.status === 'completed') return { state: 'completed', record: publicRecord(existing) };
     if (existing && existing.lockExpiresAt > now) return { state: 'in_progress', record: publicRecord(existing) };
+    if (existing) this.remove(existing); // a lease nobody renewed: taken over
     const token = randomUUID();
     // A pending record lives at least as long as its lease, whatever `ttl` is (ttl counts from completion).
     const expiresAt = now + Math.max(ttlMs, lockTtlMs);
-    const entry: Entry = { id, key, fingerprint, status: 'in_progress', createdAt: now, expiresAt, lockExpiresAt: now + lockTtlMs, token };
+    const entry: Entry = { id, key, fingerprint, status: 'in_progress', createdAt: now, expiresAt, lockExpiresAt: now + lockTtlMs, token, bytes: 0, queued: 0 };
     this.records.set(id, entry);
-    this.order.push(entry);
-    this.evict(entry, now);
+    this.resize(entry, RECORD_OVERHEAD_BYTES + 2 * id.length + 2 * fingerprint.length);
+    this.enqueue(this.pending, entry);
+    if (!this.makeRoom(entry, now)) {
+      this.remove(entry);
+      throw new StorageError(`Memory store is full: every record is a request in progress (maxEntries ${this.maxEntries}, maxBytes ${this.maxBytes})`);
+    }
     return { state: 'acquired', token };
   }
 
@@ -64,6 +95,11 @@ export class MemoryStore implements IdempotencyStore {
     record.response = response;
     record.expiresAt = now + ttlMs;
     delete record.token;
+    this.resize(record, record.bytes + response.byteLength);
+    this.enqueue(this.finished, record);
+    // Older finished records make room for this one. A single response larger than `maxBytes` is kept
+    // anyway (alone): refusing it here would lose the result of a handler that already ran.
+    this.makeRoom(record, now);
     return true;
   }
 
@@ -71,7 +107,7 @@ export class MemoryStore implements IdempotencyStore {
     // No expiry check: the caller's clock may differ from ours, and a token match is what matters.
     const record = this.records.get(this.prefix + key);
     if (record?.status !== 'in_progress' || record.token !== token) return false;
-    this.records.delete(this.prefix + key);
+    this.remove(record);
     return true;
   }
 
@@ -81,6 +117,7 @@ export class MemoryStore implements IdempotencyStore {
     record.lockExpiresAt = now + lockTtlMs;
     // A renewed lease never outlives its record: a handler slower than `ttl` keeps its key.
     record.expiresAt = Math.max(record.expiresAt, record.lockExpiresAt);
+    this.enqueue(this.pending, record);
     return true;
   }
 
@@ -90,21 +127,24 @@ export class MemoryStore implements IdempotencyStore {
   }
 
   async delete(key: string): Promise<void> {
-    this.records.delete(this.prefix + key);
+    const record = this.records.get(this.prefix + key);
+    if (record) this.remove(record);
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.records.clear();
-    this.order.clear();
+    this.finished.clear();
+    this.pending.clear();
+    this.heldBytes = 0;
   }
 
   /** Drops every record expired at `now`. Runs on the sweep timer; callable by hand. */
   sweep(now = Date.now()): number {
     let removed = 0;
-    for (const [id, record] of this.records) {
+    for (const record of [...this.records.values()]) {
       if (record.expiresAt <= now) {
-        this.records.delete(id);
+        this.remove(record);
         removed++;
       }
     }
@@ -114,7 +154,7 @@ export class MemoryStore implements IdempotencyStore {
   private live(id: string, now: number) {
     const record = this.records.get(id);
     if (record && record.expiresAt <= now) {
-      this.records.delete(id);
+      this.remove(record);
       return undefined;
     }
     return record;
@@ -125,31 +165,75 @@ export class MemoryStore implements IdempotencyStore {
     return record?.status === 'in_progress' && record.token === token ? record : undefined;
   }
 
+  private remove(entry: Entry): void {
+    if (this.records.get(entry.id) !== entry) return;
+    this.records.delete(entry.id);
+    this.heldBytes -= entry.bytes;
+  }
+
+  private resize(entry: Entry, bytes: number): void {
+    this.heldBytes += bytes - entry.bytes;
+    entry.bytes = bytes;
+  }
+
+  /** Queues `entry` at the back of `queue`; its older queue items become stale and are skipped. */
+  private enqueue(queue: InsertionQueue<Queued>, entry: Entry): void {
+    entry.queued = ++this.sequence;
+    queue.push({ entry, sequence: entry.queued });
+    // Renewals and stale items of removed records are dropped once they outnumber the records.
+    if (queue.length > 2 * this.records.size + 1024) queue.compact((item) => this.current(item));
+  }
+
+  private current(item: Queued): boolean {
+    return this.records.get(item.entry.id) === item.entry && item.entry.queued === item.sequence;
+  }
+
   /**
-   * Keeps the store within `maxEntries` by dropping the oldest record that is not a live lease: evicting
-   * a running request's lease would let its duplicate run. If every record is a live lease, the new
-   * one is refused (StorageError, so HTTP answers 503) rather than breaking that promise.
+   * Evicts until both bounds hold, never `keep` (the record just written) and never a live lease.
+   * False when the bounds still do not hold because only live leases (and `keep`) are left.
    */
-  private evict(fresh: Entry, now: number): void {
-    if (this.order.length > 2 * this.maxEntries + 1024) this.order.compact((entry) => this.records.get(entry.id) === entry);
-    if (this.records.size <= this.maxEntries) return;
-    for (let budget = this.order.length; budget > 0; budget--) {
-      const entry = this.order.shift() as Entry;
-      if (this.records.get(entry.id) !== entry) continue; // released, deleted or replaced since
-      if (entry !== fresh && (entry.status === 'completed' || entry.expiresAt <= now || entry.lockExpiresAt <= now)) {
-        this.records.delete(entry.id);
-        return;
-      }
-      this.order.push(entry); // a live lease (or the new record): keep it
+  private makeRoom(keep: Entry, now: number): boolean {
+    while (this.records.size > this.maxEntries || this.heldBytes > this.maxBytes) {
+      const victim = this.oldestFinished(keep) ?? this.oldestLapsedLease(keep, now);
+      if (!victim) return false;
+      this.remove(victim);
     }
-    this.records.delete(fresh.id);
-    throw new StorageError(`Memory store is full: ${this.maxEntries} requests are in progress at once`);
+    return true;
+  }
+
+  private oldestFinished(keep: Entry): Entry | undefined {
+    return this.front(this.finished, (entry) => entry !== keep);
+  }
+
+  private oldestLapsedLease(keep: Entry, now: number): Entry | undefined {
+    return this.front(this.pending, (entry) => entry !== keep && (entry.lockExpiresAt <= now || entry.expiresAt <= now));
+  }
+
+  /** The front record of `queue` if `evictable` accepts it (stale items are dropped on the way): O(1) amortised. */
+  private front(queue: InsertionQueue<Queued>, evictable: (entry: Entry) => boolean): Entry | undefined {
+    for (let item = queue.peek(); item !== undefined; item = queue.peek()) {
+      if (!this.current(item)) {
+        queue.shift();
+        continue;
+      }
+      return evictable(item.entry) ? item.entry : undefined;
+    }
+    return undefined;
   }
 }
 
 interface Entry extends IdempotencyRecord {
   id: string;
   token?: string;
+  /** What this record counts against `maxBytes`. */
+  bytes: number;
+  /** The sequence number of its latest queue item: older items for it are stale. */
+  queued: number;
+}
+
+interface Queued {
+  entry: Entry;
+  sequence: number;
 }
 
 /** The record without its token. The response bytes are shared, not copied: records are read-only. */

@@ -86,3 +86,84 @@ describe('MemoryStore bounds', () => {
     expect(() => new MemoryStore(options)).toThrow(message);
   });
 });
+
+describe('MemoryStore byte bound (maxBytes)', () => {
+  const complete = async (store: MemoryStore, key: string, size: number, now: number) => {
+    const result = await store.acquire(key, 'fp', opts(now));
+    if (result.state !== 'acquired') throw new Error(`expected to acquire ${key}`);
+    expect(await store.complete(key, result.token, new Uint8Array(size), { ttlMs: 10_000, now })).toBe(true);
+  };
+
+  it('holds no more than maxBytes: past it the oldest finished records are evicted', async () => {
+    const store = new MemoryStore({ maxBytes: 64 * 1024 });
+    const now = Date.now();
+    for (let i = 0; i < 100; i++) await complete(store, `k${i}`, 4 * 1024, now);
+    expect(store.bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(store.size).toBeLessThan(16);
+    expect(await store.get('k0', { now })).toBeUndefined();
+    expect((await store.get('k99', { now }))?.response?.byteLength).toBe(4 * 1024);
+    await store.close();
+  });
+
+  it('keeps one response larger than maxBytes alone rather than lose a handler’s result', async () => {
+    const store = new MemoryStore({ maxBytes: 8 * 1024 });
+    const now = Date.now();
+    await complete(store, 'small', 100, now);
+    await complete(store, 'huge', 64 * 1024, now);
+    expect((await store.get('huge', { now }))?.status).toBe('completed');
+    expect(await store.get('small', { now })).toBeUndefined();
+    expect(store.size).toBe(1);
+    await store.close();
+  });
+
+  it('counts released, deleted, expired and replaced records out again', async () => {
+    const store = new MemoryStore({ sweepInterval: 0 });
+    const now = Date.now();
+    expect(store.bytes).toBe(0);
+    const released = await store.acquire('released', 'fp', opts(now));
+    if (released.state === 'acquired') await store.release('released', released.token);
+    await complete(store, 'deleted', 1_000, now);
+    await store.delete('deleted');
+    await complete(store, 'expired', 1_000, now);
+    store.sweep(now + 10_001);
+    await complete(store, 'replaced', 1_000, now);
+    await complete(store, 'replaced', 2_000, now + 10_001); // expired, acquired and completed anew
+    await store.delete('replaced');
+    expect(store.size).toBe(0);
+    expect(store.bytes).toBe(0);
+    await store.close();
+  });
+
+  it('refuses a new request in O(1) when full of running leases (it does not walk them)', async () => {
+    const store = new MemoryStore({ maxEntries: 10_000 });
+    const now = Date.now();
+    for (let i = 0; i < 10_000; i++) await store.acquire(`running-${i}`, 'fp', opts(now));
+    // Work is counted, not timed: the number of Map lookups one refusal makes.
+    const lookups = jest.spyOn(Map.prototype, 'get');
+    await expect(store.acquire('one-more', 'fp', opts(now))).rejects.toBeInstanceOf(StorageError);
+    await expect(store.acquire('and-another', 'fp', opts(now))).rejects.toBeInstanceOf(StorageError);
+    const perRefusal = lookups.mock.calls.length / 2;
+    lookups.mockRestore();
+    expect(perRefusal).toBeLessThan(20);
+    expect(store.size).toBe(10_000);
+    await store.close();
+  });
+
+  it('a lease that stopped renewing makes room; one that renews does not', async () => {
+    const store = new MemoryStore({ maxEntries: 2 });
+    const now = Date.now();
+    const renewed = await store.acquire('renewed', 'fp', opts(now));
+    await store.acquire('abandoned', 'fp', opts(now));
+    if (renewed.state !== 'acquired') throw new Error('expected to acquire');
+    expect(await store.extend('renewed', renewed.token, { lockTtlMs: 1_000, now: now + 900 })).toBe(true);
+    expect((await store.acquire('new', 'fp', opts(now + 1_001))).state).toBe('acquired');
+    expect(await store.get('abandoned', { now: now + 1_001 })).toBeUndefined();
+    expect((await store.get('renewed', { now: now + 1_001 }))?.status).toBe('in_progress');
+    await store.close();
+  });
+
+  it('checks maxBytes at construction', () => {
+    expect(() => new MemoryStore({ maxBytes: 100 })).toThrow('`maxBytes` must be a whole number of bytes ≥ 1024');
+    expect(() => new MemoryStore({ maxBytes: 1.5e6 + 0.5 })).toThrow(ConfigurationError);
+  });
+});
