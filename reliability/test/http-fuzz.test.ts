@@ -4,8 +4,10 @@
  * rejection, never a key run twice, and the process's memory stays bounded. The seed is printed;
  * IDEM_FUZZ_SEED=<seed> replays the exact same cases.
  */
-import { eventsFile, killAllApps, readEvents, removeEventsDir, startApp, type AppProcess } from './support/apps';
-import { fuzzCase, type FuzzCase } from './support/fuzz-cases';
+import { connect } from 'node:net';
+import { eventsFile, exitOf, killAllApps, readEvents, removeEventsDir, startApp, startMiddlewareApp, type AppProcess } from './support/apps';
+import { fuzzCase, malformedChunkedCase, type FuzzCase } from './support/fuzz-cases';
+import type { MiddlewareKind } from './support/middleware-app';
 import { sendRaw } from './support/raw-http';
 import { reportTally, tally } from './support/tally';
 
@@ -22,14 +24,19 @@ interface Failure {
   why: string;
 }
 
-async function fuzz(app: AppProcess, cases: number, namespace: string): Promise<{ failures: Failure[]; byKind: Record<string, Record<string, number>> }> {
+async function fuzz(
+  app: AppProcess,
+  cases: number,
+  namespace: string,
+  generate: (seed: number, index: number, namespace: string) => FuzzCase = fuzzCase,
+): Promise<{ failures: Failure[]; byKind: Record<string, Record<string, number>> }> {
   const failures: Failure[] = [];
   const byKind: Record<string, Record<string, number>> = {};
   let next = 0;
   const worker = async () => {
     while (next < cases) {
       const index = next++;
-      const testCase: FuzzCase = fuzzCase(SEED, index, namespace);
+      const testCase: FuzzCase = generate(SEED, index, namespace);
       const answer = await sendRaw(app.port, testCase.request);
       tally.fuzzCases++;
       const label = answer.status === undefined ? 'none' : String(answer.status);
@@ -94,4 +101,58 @@ describe.each([
     console.log(`heap growth after ${cases} fuzz cases: ${(growth / 1024 / 1024).toFixed(1)} MiB`);
     expect(growth).toBeLessThan(HEAP_GROWTH_LIMIT);
   }, 120_000);
+});
+
+/**
+ * A 2 MiB body no parser reads (an unknown Content-Type) on a keep-alive connection, then a second
+ * request on that same connection: both must be answered (the first body was drained, not left stuck
+ * on backpressure). The connection is left open, idle, for the shutdown that follows.
+ */
+function unreadBodyThenNextRequest(port: number): Promise<{ statuses: string[]; socket: ReturnType<typeof connect> }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    const statuses = () => [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1]!);
+    const timer = setTimeout(() => resolve({ statuses: statuses(), socket }), 10_000);
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      if (statuses().length === 2) {
+        clearTimeout(timer);
+        resolve({ statuses: statuses(), socket });
+      }
+    });
+    const body = Buffer.alloc(2 * 1024 * 1024, 0x61);
+    socket.write(`POST /payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-unknown\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(body);
+    socket.write('POST /elsewhere HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n');
+  });
+}
+
+describe.each(['express', 'fastify', 'koa', 'hono', 'nestjs', 'fetch'] as const)('HTTP fuzz: malformed chunked bodies on @idem/%s, under Node’s default error handling', (kind: MiddlewareKind) => {
+  let app: AppProcess;
+  beforeAll(async () => {
+    app = await startMiddlewareApp({ kind });
+  }, 60_000);
+  afterAll(() => killAllApps());
+
+  it('survives them all: the process never exits, well-formed requests are still answered, no answer ≥ 500', async () => {
+    const { failures, byKind } = await fuzz(app, 400, `${kind}-${SEED}`, malformedChunkedCase);
+    console.log(`malformed chunked answers (${kind}, seed ${SEED}): ${JSON.stringify(byKind)}`);
+    expect(failures).toEqual([]);
+    expect(app.exited).toBe(false);
+  }, 60_000);
+
+  it('drains a body nobody reads, serves the next request on its connection, then closes cleanly on SIGTERM', async () => {
+    const { statuses, socket } = await unreadBodyThenNextRequest(app.port);
+    expect(statuses).toHaveLength(2);
+    expect(Number(statuses[0])).toBeLessThan(500);
+    expect(app.exited).toBe(false);
+    // The app closes the framework's own way and exits 0 once close() resolves; the client's idle
+    // keep-alive connection must not hold it open.
+    const exited = exitOf(app);
+    app.signal('SIGTERM');
+    expect(await exited).toBe(0);
+    socket.destroy();
+  }, 60_000);
 });

@@ -17,9 +17,16 @@ export interface NodeReadableRequest {
   readonly destroyed: boolean;
   readonly readableEnded: boolean;
   read(): unknown;
+  resume(): unknown;
+  listenerCount(event: 'data' | 'readable'): number;
   unshift(chunk: Uint8Array): void;
   on(event: 'readable' | 'error' | 'close', listener: () => void): unknown;
   off(event: 'readable' | 'error' | 'close', listener: () => void): unknown;
+}
+
+/** The answer to the request: once it is out, a body nobody read is drained (see `readNodeRequestBody`). */
+export interface NodeAnswer {
+  once(event: 'finish', listener: () => void): unknown;
 }
 
 export type NodeBodyRead =
@@ -29,9 +36,18 @@ export type NodeBodyRead =
   | { kind: 'too-large' }
   | { kind: 'aborted' };
 
-export function readNodeRequestBody(req: NodeReadableRequest, limit: number): Promise<NodeBodyRead> {
+/**
+ * With `response`: once the answer is out, whatever of the body nobody read is drained and dropped, as
+ * Node does for a request no one touched. Having read from the stream ourselves, Node no longer does it,
+ * and a body left half read (past `limit`, or never read by the app) would stall the connection on
+ * backpressure: its next request never parsed, a graceful `server.close()` waiting for it forever.
+ */
+export function readNodeRequestBody(req: NodeReadableRequest, limit: number, response?: NodeAnswer): Promise<NodeBodyRead> {
   if (req.readableEnded) return Promise.resolve({ kind: 'consumed' });
   if (!hasBody(req)) return Promise.resolve({ kind: 'raw', bytes: new Uint8Array(0) });
+  response?.once('finish', () => {
+    if (!req.readableEnded && !req.destroyed && req.listenerCount('data') === 0 && req.listenerCount('readable') === 0) req.resume();
+  });
 
   return new Promise((resolve) => {
     const chunks: Uint8Array[] = [];

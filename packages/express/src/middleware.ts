@@ -32,7 +32,7 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(optio
   const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Req>(options, MIDDLEWARE_OPTION_NAMES);
 
   async function handle(req: Req, res: ServerResponse, next: NextFunction): Promise<void> {
-    const body = await readNodeRequestBody(req, maxBodyBytes);
+    const body = await readNodeRequestBody(req, maxBodyBytes, res);
     if (body.kind === 'aborted') return;
     if (body.kind === 'too-large') markTooLarge(req);
     const decision = await manager.handle(toIdempotencyRequest(req, body, keyHeader), req);

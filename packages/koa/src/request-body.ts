@@ -19,7 +19,7 @@ export async function readBody(ctx: Context, limit: number): Promise<KoaBody> {
   const parsed = ctx.request as unknown as ParsedKoaRequest;
   if (typeof parsed.rawBody === 'string') return { kind: 'ok', body: new TextEncoder().encode(parsed.rawBody) };
   if (parsed.body !== undefined) return { kind: 'ok', parsedBody: parsed.body };
-  const read = await readNodeRequestBody(ctx.req, limit);
+  const read = await readNodeRequestBody(ctx.req, limit, ctx.res);
   if (read.kind === 'raw') return { kind: 'ok', body: read.bytes };
   if (read.kind === 'consumed') return { kind: 'ok', parsedBody: parsed.body };
   return { kind: read.kind };

@@ -41,7 +41,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<object>();
     const response = http.getResponse<object>();
-    return from(this.decide(request, protection)).pipe(
+    return from(this.decide(request, response, protection)).pipe(
       mergeMap((decision) => {
         if (decision === undefined || decision.action === 'pass') return next.handle();
         if (decision.action === 'respond') {
@@ -67,8 +67,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Resolves undefined when the client left mid-body (nobody is left to answer). */
-  private async decide(request: object, protection: Protection): Promise<Decision | undefined> {
-    const body = await readBody(request, protection.maxBodyBytes);
+  private async decide(request: object, response: object, protection: Protection): Promise<Decision | undefined> {
+    const body = await readBody(request, response, protection.maxBodyBytes);
     if (body.kind === 'aborted') return undefined;
     if (body.kind === 'too-large') protection.markTooLarge(request);
     const req = nodeRequest(request);

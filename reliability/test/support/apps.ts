@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppConfig } from './app-server';
+import type { MiddlewareAppConfig } from './middleware-app';
 
 export interface AppEvent {
   type: string;
@@ -51,12 +52,28 @@ export function readEvents(file: string): AppEvent[] {
     .map((line) => JSON.parse(line) as AppEvent);
 }
 
-export async function startApp(config: AppConfig, timeoutMs = 20_000): Promise<AppProcess> {
-  const child = fork(join(__dirname, 'app-server.ts'), [], {
+export function startApp(config: AppConfig, timeoutMs = 20_000): Promise<AppProcess> {
+  return forkApp('app-server.ts', { IDEM_APP: JSON.stringify(config) }, timeoutMs, () => JSON.stringify(readEvents(config.events).filter((e) => e.type === 'startup-failed')));
+}
+
+/** One middleware's app (middleware-app.ts) under Node's default error handling. */
+export function startMiddlewareApp(config: MiddlewareAppConfig, timeoutMs = 30_000): Promise<AppProcess> {
+  return forkApp('middleware-app.ts', { IDEM_MIDDLEWARE_APP: JSON.stringify(config) }, timeoutMs, () => '');
+}
+
+/** Resolves once the process has exited (at once if it already has), with its exit code. */
+export function exitOf(app: AppProcess): Promise<number | null> {
+  if (app.exited) return Promise.resolve(app.exitCode);
+  return new Promise((resolve) => app.child.once('exit', (code) => resolve(code)));
+}
+
+async function forkApp(script: string, env: Record<string, string>, timeoutMs: number, startupFailure: () => string): Promise<AppProcess> {
+  const child = fork(join(__dirname, script), [], {
     execArgv: ['--import', tsx],
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, IDEM_APP: JSON.stringify(config) },
+    // tsx reads this package's tsconfig (decorators for the NestJS app), whatever the working directory.
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.apps.json'), ...env },
   });
   live.add(child);
   let exitCode: number | null = null;
@@ -79,7 +96,7 @@ export async function startApp(config: AppConfig, timeoutMs = 20_000): Promise<A
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`app process exited with ${code} before listening: ${JSON.stringify(readEvents(config.events).filter((e) => e.type === 'startup-failed'))}`));
+      reject(new Error(`app process exited with ${code} before listening: ${startupFailure()}`));
     });
   });
   return {

@@ -135,3 +135,39 @@ export function fuzzCase(seed: number, index: number, namespace: string): FuzzCa
     }
   }
 }
+
+/**
+ * Chunked bodies the HTTP parser rejects mid-body (a bad or overflowing chunk size, a broken chunk
+ * frame, a client gone mid-chunk), with no, an unknown or a JSON Content-Type, keyed or not, on a
+ * protected route and on one that does not exist: the body stream errors ('aborted', a parse error)
+ * while idem may be reading or teeing it. One case in eight is a well-formed payment, so the run also
+ * proves the server keeps answering.
+ */
+export function malformedChunkedCase(seed: number, index: number, namespace: string): FuzzCase {
+  const rnd = random((seed ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
+  const int = (max: number) => Math.floor(rnd() * max);
+  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
+  const key = `${namespace}-chunked-${index}-${int(1e9).toString(36)}`;
+  if (int(8) === 0) {
+    const body = Buffer.from(JSON.stringify({ amount: int(1000) }));
+    const bytes = buildRequest('POST', '/payments', [['Idempotency-Key', key], ['Content-Type', 'application/json'], ['Content-Length', String(body.length)]], body);
+    return { kind: 'valid', request: { bytes }, allowed: [201], mustAnswer: true };
+  }
+  const frame = pick([
+    'zz\r\nhello\r\n0\r\n\r\n', // the size is not hex
+    '-5\r\nhello\r\n0\r\n\r\n',
+    `${'f'.repeat(20)}\r\nhello\r\n0\r\n\r\n`, // overflows
+    '5\r\nhello world\r\n0\r\n\r\n', // more data than the size said
+    '5\r\nhelloXX0\r\n\r\n', // no CRLF after the data
+    '5;\x01ext\r\nhello\r\n0\r\n\r\n',
+    '5\nhello\n0\n\n',
+    '{"amount":1}\r\n0\r\n\r\n', // an unchunked body under a chunked header
+  ]);
+  const headers: Array<[string, string]> = [['Transfer-Encoding', 'chunked']];
+  const type = pick([undefined, 'application/x-unknown', 'application/json', 'text/plain']);
+  if (type !== undefined) headers.push(['Content-Type', type]);
+  if (int(2)) headers.push(['Idempotency-Key', key]);
+  const bytes = buildRequest(pick(['POST', 'PUT', 'PATCH', 'DELETE']), pick(['/payments', '/payments', '/elsewhere']), headers, Buffer.from(frame, 'latin1'));
+  // A third of them hang up inside the chunk instead of finishing it.
+  return { kind: 'malformed-chunked', request: int(3) === 0 ? { bytes, cutAfterBytes: bytes.length - frame.length + 3 } : { bytes } };
+}
