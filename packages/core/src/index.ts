@@ -27,7 +27,9 @@ export { jsonSerializer, type ResultSerializer } from './codec';
 export {
   keyFromHeader,
   keyFromBody,
+  keyFromHeaderOrBody,
   compositeKey,
+  uuidKey,
   validateKey,
   storageKey,
   MAX_KEY_LENGTH,

@@ -59,6 +59,18 @@ export function keyFromBody(): KeyStrategy {
   };
 }
 
+/**
+ * The `header-or-body-hash` strategy (gopotency's `Composite`): the client's key from the header when it
+ * sent one, otherwise a key derived from the request content as `keyFromBody` does, so clients that
+ * cannot send a key are still deduplicated. A repeated or malformed header is still a 400: the body is
+ * only the fallback for a header that is absent, never for one that is wrong.
+ */
+export function keyFromHeaderOrBody(name = 'Idempotency-Key'): KeyStrategy {
+  const fromHeader = keyFromHeader(name);
+  const fromBody = keyFromBody();
+  return async (req, request) => (await fromHeader(req, request)) ?? fromBody(req, request);
+}
+
 /** Joins several strategies' keys; the request has no key unless every part has one. */
 export function compositeKey<Raw>(...parts: Array<KeyStrategy<Raw>>): KeyStrategy<Raw> {
   if (parts.length === 0) throw new TypeError('compositeKey needs at least one strategy');
@@ -100,6 +112,14 @@ export function validateKey(key: string, custom?: KeyValidator): void {
     if (verdict !== true) throw new InvalidKeyError(typeof verdict === 'string' ? verdict : 'rejected by validateKey');
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A `validateKey` that accepts only UUIDs (36 characters, `8-4-4-4-12` hex digits, any version, either
+ * case), as Fiber's idempotency middleware expects by default and most client libraries generate.
+ */
+export const uuidKey: KeyValidator = (key) => UUID.test(key) || 'the key must be a UUID (8-4-4-4-12 hex digits)';
 
 /**
  * The key a store sees: the scope (tenant) and the client key, joined so that no (scope, key) pair can

@@ -52,7 +52,7 @@ export interface Execution {
 
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
-/** The settings a manager resolved from its options (defaults applied), as `manager.config`. */
+/** The settings a manager resolved from its options (defaults applied), as `manager.settings`. */
 export interface ResolvedSettings {
   ttl: number;
   lockTtl: number;
@@ -68,8 +68,8 @@ export interface ResolvedSettings {
 }
 
 export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
-  /** The resolved settings (gopotency's `Config()`), frozen. */
-  readonly config: Readonly<ResolvedSettings>;
+  /** The resolved settings (gopotency's `Config()`), frozen: read them, e.g. to log the effective configuration. */
+  readonly settings: Readonly<ResolvedSettings>;
   private readonly keyStrategy: KeyStrategy<Raw>;
   private readonly fingerprinter: FingerprintFunction<Raw>;
   private readonly keepHeader: (name: string) => boolean;
@@ -78,15 +78,15 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
   constructor(options: IdempotencyOptions<Raw>, extraOptionNames: readonly string[] = []) {
     super(options, undefined, extraOptionNames);
     const header = options.header ?? DEFAULTS.header;
-    this.config = Object.freeze({
+    this.settings = Object.freeze({
       ttl: this.ttl,
       lockTtl: this.lockTtl,
       header,
       methods: resolveMethods(options.methods),
       requireKey: options.requireKey ?? false,
       onConflict: options.onConflict ?? 'reject',
-      waitTimeout: this.settings.waitTimeout,
-      conflictRetryAfter: this.settings.conflictRetryAfter,
+      waitTimeout: this.acquireSettings.waitTimeout,
+      conflictRetryAfter: this.acquireSettings.conflictRetryAfter,
       failOpen: options.failOpen ?? false,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
       hashKeys: options.hashKeys ?? false,
@@ -102,7 +102,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
 
   /** Whether requests with this method are protected (gopotency's `IsMethodAllowed()`). */
   isMethodAllowed(method: string): boolean {
-    return isMethodProtected(this.config.methods, method);
+    return isMethodProtected(this.settings.methods, method);
   }
 
   /** Decides what to do with a request; never throws (errors become problem responses). */
@@ -134,22 +134,22 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     if (skip && (await this.callbacks.classify('skip', () => skip(req)))) return { action: 'pass', outcome };
     const clientKey = await generateKey(this.keyStrategy, req, request);
     if (clientKey === undefined) {
-      if (this.config.requireKey) throw new MissingKeyError(this.config.header);
+      if (this.settings.requireKey) throw new MissingKeyError(this.settings.header);
       return { action: 'pass', outcome };
     }
     validateKey(clientKey, this.guardedValidator(clientKey));
     outcome.key = clientKey;
     const scopeValue = scope ? await this.callbacks.classify('scope', () => scope(req)) : undefined;
     if (scopeValue !== undefined && typeof scopeValue !== 'string') throw new KeyGenerationError(`The idem callback \`scope\` returned ${typeof scopeValue}, not a string`);
-    const key = storageKey(clientKey, scopeValue, this.config.hashKeys);
+    const key = storageKey(clientKey, scopeValue, this.settings.hashKeys);
     const fingerprint = await this.callbacks.classify('fingerprint', () => this.fingerprinter(req, request));
     if (typeof fingerprint !== 'string') throw new KeyGenerationError(`The idem callback \`fingerprint\` returned ${typeof fingerprint}, not a string`);
 
     let acquisition;
     try {
-      acquisition = await acquireKey(this.store, key, fingerprint, this.settings, this.acquireEvents(clientKey, key, req), clientKey);
+      acquisition = await acquireKey(this.store, key, fingerprint, this.acquireSettings, this.acquireEvents(clientKey, key, req), clientKey);
     } catch (error) {
-      if (error instanceof StorageError && this.config.failOpen) {
+      if (error instanceof StorageError && this.settings.failOpen) {
         this.reportStoreError(error, clientKey, key, true);
         return { action: 'execute', execution: this.unprotectedExecution(clientKey, key, req), outcome };
       }
@@ -218,7 +218,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
         let payload = encodeResponse({ status: response.status, headers, body: response.body });
         // Too large to keep: the key is still marked done (replayed as 409 RESPONSE_NOT_STORED) so
         // that a retry can never run the handler a second time.
-        const tooLarge = payload.length > this.config.maxResponseBytes;
+        const tooLarge = payload.length > this.settings.maxResponseBytes;
         if (tooLarge) payload = encodeResponse(notStoredRecord());
         const inTransaction = transaction.active;
         try {

@@ -52,7 +52,7 @@ export class IdempotencyRunner<Raw = unknown> {
   protected readonly ttl: number;
   protected readonly now: () => number;
   /** Built once: every acquisition and lease of this manager shares it. */
-  protected readonly settings: AcquireSettings;
+  protected readonly acquireSettings: AcquireSettings;
   /** The one guarded path every user callback and hook is called through. */
   protected readonly callbacks: Callbacks;
 
@@ -67,7 +67,7 @@ export class IdempotencyRunner<Raw = unknown> {
     this.lockTtl = options.lockTtl ?? DEFAULTS.lockTtl;
     this.ttl = options.ttl ?? DEFAULTS.ttl;
     this.now = options.now ?? Date.now;
-    this.settings = {
+    this.acquireSettings = {
       lockTtl: this.lockTtl,
       ttl: this.ttl,
       now: this.now,
@@ -98,7 +98,7 @@ export class IdempotencyRunner<Raw = unknown> {
     const fingerprint = options.fingerprint ?? '';
     let acquisition;
     try {
-      acquisition = await acquireKey(this.store, storeKey, fingerprint, this.settings, this.acquireEvents(key, storeKey, undefined as Raw), key);
+      acquisition = await acquireKey(this.store, storeKey, fingerprint, this.acquireSettings, this.acquireEvents(key, storeKey, undefined as Raw), key);
     } catch (error) {
       if (error instanceof StorageError && this.options.failOpen) {
         this.reportStoreError(error, key, storeKey, true);
