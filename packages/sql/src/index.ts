@@ -1,5 +1,6 @@
 export { SqlStore, type SqlStoreOptions, type PurgeOptions } from './sql-store';
-export { postgres, postgresSql, type PgQueryable } from './postgres';
+export { postgres, postgresSql, type PgQueryable, type PostgresDialectOptions } from './postgres';
+export type { PgQueryConfig } from './postgres-statements';
 export type { PostgresJsSql } from './postgres-js';
 export type { PgTransactionClient } from './postgres-transaction';
 export type { DialectTransaction } from './sql-transaction';

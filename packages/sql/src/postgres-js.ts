@@ -8,7 +8,7 @@ import type { PgQueryable } from './postgres';
 
 /** The part of a postgres.js `sql` instance (or a reserved connection) the store uses. */
 export interface PostgresJsSql {
-  unsafe(query: string, parameters?: never[]): PromiseLike<ArrayLike<unknown> & { count: number | null }>;
+  unsafe(query: string, parameters?: never[], options?: { prepare?: boolean }): PromiseLike<ArrayLike<unknown> & { count: number | null }>;
 }
 
 export function isPostgresJs(client: unknown): client is PostgresJsSql {
@@ -18,8 +18,11 @@ export function isPostgresJs(client: unknown): client is PostgresJsSql {
 
 export function postgresJsQueryable(sql: PostgresJsSql): PgQueryable {
   return {
-    async query(text, values = []) {
-      const rows = await sql.unsafe(text, values as never[]);
+    async query(query, values = []) {
+      const { text, values: parameters, name } = typeof query === 'string' ? { text: query, values, name: undefined } : query;
+      // postgres.js names and caches its prepared statements itself (and honours its own connection
+      // option `prepare: false` over this one).
+      const rows = await sql.unsafe(text, parameters as never[], { prepare: name !== undefined });
       return { rows: Array.from(rows), rowCount: rows.count };
     },
   };

@@ -12,6 +12,7 @@
 import { CommitOutcomeUnknownError, ConfigurationError } from '@idem/core';
 import type { StoredRow } from './dialect';
 import type { PgQueryable } from './postgres';
+import type { PgQueryConfig } from './postgres-statements';
 import type { DialectTransaction } from './sql-transaction';
 
 /** A pg PoolClient (or Client): what the handler's `tx` is. */
@@ -30,7 +31,7 @@ interface PgPoolLike extends PgQueryable {
 // commit record was written; any other SQLSTATE is the server refusing, i.e. a rollback.
 const AMBIGUOUS = /^(08|57P0)/;
 
-export function postgresTransactions(pool: PgQueryable) {
+export function postgresTransactions(pool: PgQueryable, queryConfig: (text: string, values: unknown[]) => PgQueryConfig) {
   return async (connection?: unknown): Promise<DialectTransaction> => {
     const given = connection as PgTransactionClient | undefined;
     if (given !== undefined && typeof given?.query !== 'function') throw new ConfigurationError('`connection` must be a pg PoolClient or Client');
@@ -58,7 +59,7 @@ export function postgresTransactions(pool: PgQueryable) {
     return {
       handle: client,
       async execute(sql, params) {
-        const result = await client.query(sql, params);
+        const result = await client.query(queryConfig(sql, params));
         return { rows: result.rows as StoredRow[], affected: result.rowCount ?? 0 };
       },
       async commit() {

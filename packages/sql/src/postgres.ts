@@ -2,14 +2,25 @@
  * PostgreSQL through `pg` (a Pool, recommended: it replaces dead connections, or a Client) or through
  * postgres.js (`postgres(url)`): one dialect, the same statements.
  */
+import { ConfigurationError } from '@idem/core';
 import { COLUMNS, STALE, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
 import { isPostgresJs, postgresJsQueryable, type PostgresJsSql } from './postgres-js';
+import { pgQueryConfigs, type PgQueryConfig } from './postgres-statements';
 import { postgresTransactions } from './postgres-transaction';
 import { indexName, qualifiedName } from './table-name';
 
-/** The part of `pg`'s Pool and Client the store uses. */
+/** The part of `pg`'s Pool and Client the store uses: a query by text, or by config (a named statement). */
 export interface PgQueryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(query: string | PgQueryConfig, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+export interface PostgresDialectOptions {
+  /**
+   * Send the store's statements as named prepared statements, parsed once per connection. Default
+   * true; false behind a transaction-pooling proxy (PgBouncer `pool_mode = transaction`), where a
+   * connection may not hold a statement prepared on another. See postgres-statements.ts.
+   */
+  prepare?: boolean;
 }
 
 const quote = (identifier: string) => `"${identifier}"`;
@@ -67,18 +78,21 @@ SELECT ${COLUMNS} FROM ${name} WHERE id = :id AND NOT EXISTS (SELECT 1 FROM atte
 const TRANSIENT = new Set(['40001', '40P01']);
 
 /** `client`: a `pg` Pool or Client, or a postgres.js `sql` instance. */
-export function postgres(client: PgQueryable | PostgresJsSql): SqlDialect {
+export function postgres(client: PgQueryable | PostgresJsSql, options: PostgresDialectOptions = {}): SqlDialect {
   const pool = isPostgresJs(client) ? postgresJsQueryable(client) : client;
   if (typeof pool?.query !== 'function') throw new TypeError('postgres() needs a pg Pool or Client, or a postgres.js sql instance');
+  const { prepare = true } = options ?? {};
+  if (typeof prepare !== 'boolean') throw new ConfigurationError('`prepare` must be true or false');
+  const queryConfig = pgQueryConfigs(prepare);
   return {
     sql: postgresSql,
     acquireReturnsRow: true,
     async execute(sql, params) {
-      const result = await pool.query(sql, params);
+      const result = await pool.query(queryConfig(sql, params));
       return { rows: result.rows as StoredRow[], affected: result.rowCount ?? 0 };
     },
     isTransient: (error) => TRANSIENT.has((error as { code?: string })?.code ?? ''),
     // postgres.js has no checked-out client to hold a transaction across calls: transactions need pg.
-    begin: isPostgresJs(client) ? undefined : postgresTransactions(pool),
+    begin: isPostgresJs(client) ? undefined : postgresTransactions(pool, queryConfig),
   };
 }

@@ -93,7 +93,7 @@ export function postgresJsDatabase(table = uniqueTable()): PostgresTestDatabase 
     childConfig: { url: serviceUrls.postgres, client: 'postgres.js' },
     counting() {
       let sent = 0;
-      const counted = { unsafe: (text: string, values?: never[]) => (sent++, sql.unsafe(text, values)) };
+      const counted = { unsafe: (text: string, values?: never[], options?: { prepare?: boolean }) => (sent++, sql.unsafe(text, values, options)) };
       return { dialect: postgres(counted), statements: () => sent };
     },
     schema: async () => 'public',
