@@ -9,6 +9,7 @@ export { validateOptions } from './options';
 export { Lease } from './lease';
 export { Idempotency, type Decision, type Execution } from './manager';
 export { unprotectedOutcome } from './outcome';
+export { requestTransactions, type RequestTransactions } from './request-transaction';
 export { isMethodProtected } from './methods';
 export { Callbacks, type CallbackErrorHandler } from './callbacks';
 export { resolveMaxBodyBytes, withBodyLimit, type BodyLimit } from './body-limit';

@@ -20,7 +20,7 @@ import { problemResponse } from './problem';
 import { checkReplayable, NOT_STORED_MARKER } from './replayable';
 import { createHeaderFilter, filterHeaders } from './response-headers';
 import { IdempotencyRunner } from './runner';
-import { ExecutionTransaction, type TransactionRunner } from './transaction';
+import { ExecutionTransaction, standaloneTransaction, type TransactionRunner } from './transaction';
 import { fromWebResponse, isWebResponse } from './web-response';
 
 export type Decision =
@@ -74,6 +74,12 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
   private readonly fingerprinter: FingerprintFunction<Raw>;
   private readonly keepHeader: (name: string) => boolean;
   private readonly decoded = new WeakMap<Uint8Array, HttpResponse>();
+  /**
+   * The transaction a handler gets when its request is passed through (no key, an unprotected method,
+   * `skip`): it commits on its own when `work` resolves. Expose it where `execution.transaction` is
+   * exposed, so a handler's code is the same whether or not idem protects the request.
+   */
+  readonly passTransaction: TransactionRunner;
 
   constructor(options: IdempotencyOptions<Raw>, extraOptionNames: readonly string[] = []) {
     super(options, undefined, extraOptionNames);
@@ -93,6 +99,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     });
     this.keyStrategy = options.key ?? (keyFromHeader(header) as KeyStrategy<Raw>);
     this.fingerprinter = createFingerprinter(options.fingerprint);
+    this.passTransaction = standaloneTransaction(this.store);
     const keep = options.keepResponseHeaders;
     // A throwing predicate keeps nothing it was asked about: it guards what a record may hold.
     this.keepHeader = createHeaderFilter(

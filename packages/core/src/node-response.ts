@@ -36,6 +36,8 @@ class Capture implements NodeResponseCapture {
   started = false;
   complete = false;
   restored = false;
+  /** A replacement answer was sent: the handler's later writes go nowhere. */
+  discarding = false;
   endCallback: Callback | undefined;
   /** The methods in force before the capture, to call once flushed (and to put back on an instance). */
   readonly real: Record<Patched, (...args: unknown[]) => unknown>;
@@ -44,7 +46,7 @@ class Capture implements NodeResponseCapture {
   constructor(
     readonly res: ServerResponse,
     readonly limit: number,
-    readonly commit: (response: HttpResponse) => Promise<void>,
+    readonly commit: (response: HttpResponse) => Promise<HttpResponse | void>,
   ) {
     const target = res as unknown as Record<Patched, (...args: unknown[]) => unknown>;
     this.real = { writeHead: target.writeHead, write: target.write, end: target.end, flushHeaders: target.flushHeaders };
@@ -65,8 +67,31 @@ class Capture implements NodeResponseCapture {
     const { res } = this;
     const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size);
     const response: HttpResponse = { status: res.statusCode, headers: responseHeaders(res.getHeaders()), body };
-    const flush = () => this.flush(body);
-    this.commit(response).then(flush, flush);
+    this.commit(response).then(
+      (replacement) => (replacement ? this.replace(replacement) : this.flush(body)),
+      () => this.flush(body),
+    );
+  }
+
+  /**
+   * Sends `replacement` instead of what the handler wrote (its transaction was rolled back, so its
+   * answer would describe writes that never happened): the handler's status, headers and bytes are
+   * dropped, and whatever it still writes is swallowed (its callbacks called), never sent.
+   */
+  private replace(replacement: HttpResponse): void {
+    this.discarding = true;
+    const { res } = this;
+    // node's end() writes the head through this.writeHead: the real one from here on. write and end
+    // stay patched, discarding, since a write after the end would emit an unheard 'error' on `res`.
+    Object.assign(res, { writeHead: this.real.writeHead, flushHeaders: this.real.flushHeaders });
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.statusCode = replacement.status;
+    res.statusMessage = '';
+    for (const [name, value] of Object.entries(replacement.headers)) res.setHeader(name, value);
+    const body = Buffer.from(replacement.body.buffer, replacement.body.byteOffset, replacement.body.byteLength);
+    this.real.end.call(res, body, this.complete ? this.endCallback : undefined);
+    for (const op of this.queued) if (op.callback) process.nextTick(op.callback);
+    this.queued.length = 0;
   }
 
   private flush(body: Buffer): void {
@@ -120,6 +145,10 @@ function patchedWrite(this: ServerResponse, chunk: unknown, encoding?: unknown, 
   if (!state) return original(this, 'write', arguments);
   state.started = true;
   const { bytes, done } = normalize(chunk, encoding, callback);
+  if (state.discarding) {
+    if (done) process.nextTick(done);
+    return true;
+  }
   if (state.committing) {
     state.queued.push({ end: false, chunk: bytes, callback: done });
     return true;
@@ -135,6 +164,10 @@ function patchedEnd(this: ServerResponse, chunk?: unknown, encoding?: unknown, c
   if (!state) return original(this, 'end', arguments);
   state.started = true;
   const { bytes, done } = normalize(chunk, encoding, callback);
+  if (state.discarding) {
+    if (done) process.nextTick(done);
+    return this;
+  }
   if (state.committing) {
     state.queued.push({ end: true, chunk: bytes, callback: done });
     return this;
@@ -161,9 +194,10 @@ const HEADERS_SENT: PropertyDescriptor = { configurable: true, get: patchedHeade
 
 /**
  * `commit` receives the response (the whole one, or its prefix when it outgrew `limit`) and resolves
- * when the bytes may go to the client; it must not reject.
+ * when the bytes may go to the client, or resolves another response to send instead (what
+ * `execution.finish()` answers when the handler's transaction was rolled back); it must not reject.
  */
-export function captureNodeResponse(res: ServerResponse, limit: number, commit: (response: HttpResponse) => Promise<void>): NodeResponseCapture {
+export function captureNodeResponse(res: ServerResponse, limit: number, commit: (response: HttpResponse) => Promise<HttpResponse | void>): NodeResponseCapture {
   const state = new Capture(res, limit, commit);
   captures.set(res, state);
   Object.assign(res, PATCHED_METHODS);

@@ -139,6 +139,20 @@ export class ExecutionTransaction {
   }
 }
 
+/**
+ * A transaction for work idem does not protect (a request passed through: no key, a GET, `skip`): it
+ * commits on its own as soon as `work` resolves, and rolls back if it throws. So a handler written with
+ * `transaction(work)` runs the same whether or not the request carried a key.
+ */
+export function standaloneTransaction(store: IdempotencyStore): TransactionRunner {
+  return async (work, options) => {
+    const transaction = new ExecutionTransaction(store);
+    const result = await transaction.run(work, options);
+    await transaction.commit();
+    return result;
+  };
+}
+
 function lateCall(): ConfigurationError {
   return new ConfigurationError('transaction() was called after the result was recorded: its writes could not commit with it');
 }

@@ -14,7 +14,7 @@ import {
   type StoreTransaction,
   type TransactionalStore,
 } from '../src';
-import { Idempotency } from '../src/adapter';
+import { Idempotency, requestTransactions } from '../src/adapter';
 
 type Ending = 'commit' | 'fail' | 'unknown';
 
@@ -180,5 +180,29 @@ describe('transactional completion in core', () => {
     expect(store.open).toBe(0);
     expect(await store.get(':cycle')).toBeUndefined();
     expect(store.committed).toEqual([]);
+  });
+
+  it('passTransaction commits as soon as its work resolves, and rolls back when it throws', async () => {
+    const manager = new Idempotency({ store });
+    expect(await manager.passTransaction(async (tx: string[]) => tx.push('passed row'))).toBe(1);
+    expect(store.committed).toEqual(['passed row']);
+    await expect(
+      manager.passTransaction(async (tx: string[]) => {
+        tx.push('failed row');
+        throw new Error('declined');
+      }),
+    ).rejects.toThrow('declined');
+    expect(store.committed).toEqual(['passed row']);
+    expect(store.open).toBe(0);
+  });
+
+  it('requestTransactions: the runner set for a request, ConfigurationError for one never seen', async () => {
+    const slot = requestTransactions<object>('idempotencyTransaction(req)');
+    const seen = {};
+    const manager = new Idempotency({ store });
+    slot.set(seen, manager.passTransaction);
+    expect(slot.get(seen)).toBe(manager.passTransaction);
+    expect(() => slot.get({})).toThrow(ConfigurationError);
+    expect(() => slot.get({})).toThrow(/idempotencyTransaction\(req\)/);
   });
 });

@@ -1,4 +1,5 @@
 export { idempotency, type IdempotencyMiddleware, type NextFunction } from './middleware';
 export { isReplayed, wasStored } from './outcome';
+export { idempotencyTransaction } from './transaction';
 export type { ExpressIdempotencyOptions } from './options';
 export { DEFAULT_MAX_BODY_BYTES } from '@idem/core';

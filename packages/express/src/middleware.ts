@@ -17,6 +17,7 @@ import {
 } from '@idem/core/adapter';
 import { MIDDLEWARE_OPTION_NAMES, type ExpressIdempotencyOptions } from './options';
 import { recordOutcome } from './outcome';
+import { transactions } from './transaction';
 
 export type NextFunction = (error?: unknown) => void;
 export type IdempotencyMiddleware<Req extends IncomingMessage = IncomingMessage> = (req: Req, res: ServerResponse, next: NextFunction) => void;
@@ -36,11 +37,15 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(optio
     if (body.kind === 'aborted') return;
     if (body.kind === 'too-large') markTooLarge(req);
     const decision = await manager.handle(toIdempotencyRequest(req, body, keyHeader), req);
-    if (decision.action === 'pass') return next();
+    if (decision.action === 'pass') {
+      transactions.set(req, manager.passTransaction);
+      return next();
+    }
     if (decision.action === 'respond') {
       recordOutcome(res, { replayed: decision.outcome.replayed });
       return sendNodeResponse(res, decision.response);
     }
+    transactions.set(req, decision.execution.transaction);
     runHandler(decision.execution, res, next);
   }
 
@@ -48,8 +53,10 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(optio
     const abandon = guardAbandonedExecution(execution, lockTtl);
     const capture = captureNodeResponse(res, maxResponseBytes, async (response) => {
       abandon.settle();
-      const { stored } = await execution.finish(response);
-      recordOutcome(res, { stored });
+      const finished = await execution.finish(response);
+      recordOutcome(res, { stored: finished.stored });
+      // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
+      return finished.response;
     });
     res.once('close', () => {
       if (capture.uncommitted) abandon.clientGone();

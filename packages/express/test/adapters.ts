@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type express5 from 'express';
 import { listen, type ScenarioResponse, type ScenarioSetup } from '@idem/testkit';
-import { idempotency } from '../src';
+import { idempotency, idempotencyTransaction } from '../src';
 
 export type ExpressFactory = typeof express5;
 
@@ -21,7 +21,7 @@ export function expressAdapter(express: ExpressFactory) {
     app.use(async (req, res, next) => {
       try {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        send(res, await setup.handle({ method: req.method, url: req.originalUrl, headers: req.headers, body }));
+        send(res, await setup.handle({ method: req.method, url: req.originalUrl, headers: req.headers, body, transaction: (work, options) => idempotencyTransaction(req)(work, options) }));
       } catch (error) {
         next(error);
       }
@@ -37,7 +37,7 @@ export async function nodeHttpAdapter(setup: ScenarioSetup) {
     middleware(req, res, async () => {
       try {
         const body = await readAll(req);
-        send(res, await setup.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }));
+        send(res, await setup.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, transaction: (work, options) => idempotencyTransaction(req)(work, options) }));
       } catch {
         res.statusCode = 500;
         res.end('internal error');

@@ -7,13 +7,15 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ConfigurationError, type IdempotencyRequest } from '@idem/core';
+import { Readable } from 'node:stream';
+import { ConfigurationError, type HttpResponse, type IdempotencyRequest } from '@idem/core';
 import { guardAbandonedExecution, nodeRequestHeaders, type AbandonGuard, type Execution } from '@idem/core/adapter';
 import type { FastifyIdempotencyOptions, RouteIdempotencyConfig } from './options';
 import { initialOutcome, type IdempotencyOutcome } from './outcome';
 import { capturePayload } from './payload';
 import { createProtection, type Protection } from './protection';
 import { teeRequestBody, type RawBody } from './request-body';
+import { transactions } from './transaction';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -82,12 +84,18 @@ const plugin: FastifyPluginAsync<FastifyIdempotencyOptions> = async (fastify, re
 
   fastify.addHook('preHandler', async (request, reply) => {
     const protection = protectionFor(request);
-    if (!protection) return;
+    if (!protection) {
+      transactions.set(request, base.manager.passTransaction);
+      return;
+    }
     const state = states.get(request) ?? { protection };
     states.set(request, state);
     if (state.rawBody?.kind === 'too-large') protection.markTooLarge(request);
     const decision = await protection.manager.handle(toIdempotencyRequest(request, state.rawBody, protection.keyHeader), request);
-    if (decision.action === 'pass') return;
+    if (decision.action === 'pass') {
+      transactions.set(request, protection.manager.passTransaction);
+      return;
+    }
     if (decision.action === 'respond') {
       request.idempotency = { protected: true, replayed: decision.outcome.replayed, stored: false };
       const { status, headers, body } = decision.response;
@@ -95,6 +103,7 @@ const plugin: FastifyPluginAsync<FastifyIdempotencyOptions> = async (fastify, re
     }
     const { execution } = decision;
     request.idempotency = { protected: execution.protected, replayed: false, stored: false };
+    transactions.set(request, execution.transaction);
     state.execution = execution;
     state.guard = guardAbandonedExecution(execution, protection.lockTtl);
     reply.raw.once('close', () => {
@@ -125,8 +134,10 @@ const plugin: FastifyPluginAsync<FastifyIdempotencyOptions> = async (fastify, re
       await execution.abort();
       throw error;
     }
-    const { stored } = await execution.finish({ status: reply.statusCode, headers: replyHeaders(reply), body: captured.bytes });
-    request.idempotency = { ...request.idempotency, stored };
+    const finished = await execution.finish({ status: reply.statusCode, headers: replyHeaders(reply), body: captured.bytes });
+    request.idempotency = { ...request.idempotency, stored: finished.stored };
+    // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
+    if (finished.response) return replaceReply(reply, finished.response, captured.payload);
     return captured.payload;
   });
 };
@@ -140,6 +151,14 @@ function toIdempotencyRequest(request: FastifyRequest, rawBody: RawBody | undefi
     ...(bytes !== undefined ? { body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) } : { parsedBody: request.body }),
     raw: request,
   };
+}
+
+/** Swaps the handler's status, headers and payload for core's answer (still in onSend: nothing was sent yet). */
+function replaceReply(reply: FastifyReply, response: HttpResponse, dropped: unknown): Buffer {
+  if (dropped instanceof Readable) dropped.destroy();
+  for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+  reply.code(response.status).headers(response.headers);
+  return Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength);
 }
 
 function replyHeaders(reply: FastifyReply): Record<string, string | string[]> {

@@ -1,7 +1,7 @@
 /** Mounts the plugin in a Fastify app around the shared scenario handler. */
 import Fastify from 'fastify';
 import { listen, type ScenarioSetup } from '@idem/testkit';
-import { idempotency } from '../src';
+import { idempotency, idempotencyTransaction } from '../src';
 
 export async function fastifyAdapter(setup: ScenarioSetup) {
   const app = Fastify({ bodyLimit: 10 * 1024 * 1024 });
@@ -11,7 +11,7 @@ export async function fastifyAdapter(setup: ScenarioSetup) {
   await app.register(idempotency, setup.options);
   app.all('/*', async (request, reply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const response = await setup.handle({ method: request.method, url: request.url, headers: request.headers, body });
+    const response = await setup.handle({ method: request.method, url: request.url, headers: request.headers, body, transaction: (work, options) => idempotencyTransaction(request)(work, options) });
     return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body));
   });
   await app.ready();

@@ -13,6 +13,7 @@ import {
 } from '@idem/core/adapter';
 import { WRAPPER_OPTION_NAMES, type FetchIdempotencyOptions } from './options';
 import { recordOutcome } from './outcome';
+import { transactions } from './transaction';
 
 /** A Web handler; extra arguments (Next.js' `{ params }`, Bun's `server`, Workers' `env, ctx`) pass through. */
 export type FetchHandler<Req extends Request = Request, Args extends unknown[] = unknown[]> = (
@@ -33,8 +34,12 @@ export function idempotency<Req extends Request = Request>(options: FetchIdempot
       if (body.kind === 'too-large') markTooLarge(request);
       const neutral = fromWebRequest(request, { keyHeader, body: body.kind === 'raw' ? body.bytes : undefined });
       const decision = await manager.handle(neutral, request);
-      if (decision.action === 'pass') return handler(request, ...args);
+      if (decision.action === 'pass') {
+        transactions.set(request, manager.passTransaction);
+        return handler(request, ...args);
+      }
       if (decision.action === 'respond') return recordOutcome(toWebResponse(decision.response), { replayed: decision.outcome.replayed, stored: false });
+      transactions.set(request, decision.execution.transaction);
       return run(decision.execution, () => handler(request, ...args));
     };
 
@@ -48,7 +53,12 @@ export function idempotency<Req extends Request = Request>(options: FetchIdempot
       await execution.abort();
       throw error;
     }
-    const { stored } = await execution.finish(captured.record);
-    return recordOutcome(captured.response, { replayed: false, stored });
+    const finished = await execution.finish(captured.record);
+    // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
+    if (finished.response) {
+      void captured.response.body?.cancel().catch(() => undefined);
+      return recordOutcome(toWebResponse(finished.response), { replayed: false, stored: false });
+    }
+    return recordOutcome(captured.response, { replayed: false, stored: finished.stored });
   }
 }

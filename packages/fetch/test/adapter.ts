@@ -1,6 +1,6 @@
 /** Mounts the wrapper around the shared scenario handler, served over a real socket. */
 import { listen, type ScenarioResponse, type ScenarioSetup } from '@idem/testkit';
-import { idempotency } from '../src';
+import { idempotency, idempotencyTransaction } from '../src';
 import { toNodeListener } from './node-bridge';
 
 export function toResponse(response: ScenarioResponse): Response {
@@ -18,7 +18,7 @@ export async function fetchAdapter(setup: ScenarioSetup) {
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => (headers[name] = value));
     const body = new Uint8Array(await request.arrayBuffer());
-    return toResponse(await setup.handle({ method: request.method, url: url.pathname + url.search, headers, body }));
+    return toResponse(await setup.handle({ method: request.method, url: url.pathname + url.search, headers, body, transaction: (work, options) => idempotencyTransaction(request)(work, options) }));
   });
   return listen(toNodeListener(handler));
 }

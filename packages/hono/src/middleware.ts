@@ -14,6 +14,7 @@ import {
 import { MIDDLEWARE_OPTION_NAMES, type HonoIdempotencyOptions } from './options';
 import type { IdempotencyVariables } from './outcome';
 import { readBody } from './request-body';
+import { transactions } from './transaction';
 
 export type IdempotencyEnv = { Variables: IdempotencyVariables };
 
@@ -28,13 +29,23 @@ export function idempotency<E extends Env = Env>(options: HonoIdempotencyOptions
     if (body.kind === 'too-large') markTooLarge(c as unknown as Context<E>);
     const neutral = fromWebRequest(c.req.raw, { keyHeader, body: body.kind === 'raw' ? body.bytes : undefined, raw: c });
     const decision = await manager.handle(neutral, c as unknown as Context<E>);
-    if (decision.action === 'pass') return next();
+    if (decision.action === 'pass') {
+      transactions.set(c, manager.passTransaction);
+      return next();
+    }
     if (decision.action === 'respond') {
       c.set('idempotency', { protected: true, replayed: decision.outcome.replayed, stored: false });
       return toWebResponse(decision.response);
     }
     c.set('idempotency', { protected: decision.execution.protected, replayed: false, stored: false });
-    await next();
+    transactions.set(c, decision.execution.transaction);
+    try {
+      await next();
+    } catch (error) {
+      // What Hono does not catch itself (a thrown non-Error): roll back and release, then let it go on.
+      await decision.execution.abort();
+      throw error;
+    }
     await commit(c, decision.execution);
   });
 
@@ -49,10 +60,16 @@ export function idempotency<E extends Env = Env>(options: HonoIdempotencyOptions
       await execution.abort();
       throw error;
     }
-    const { stored } = await execution.finish(captured.record);
-    c.set('idempotency', { ...c.get('idempotency'), stored });
+    const finished = await execution.finish(captured.record);
+    c.set('idempotency', { ...c.get('idempotency'), stored: finished.stored });
     // Unset first: assigning over a response makes Hono merge the old headers into the new one.
     c.res = undefined;
+    // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
+    if (finished.response) {
+      void captured.response.body?.cancel().catch(() => undefined);
+      c.res = toWebResponse(finished.response);
+      return;
+    }
     c.res = captured.response;
   }
 }

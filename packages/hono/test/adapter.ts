@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { createAdaptorServer } from '@hono/node-server';
 import { listen, type ScenarioResponse, type ScenarioSetup } from '@idem/testkit';
-import { idempotency } from '../src';
+import { idempotency, idempotencyTransaction } from '../src';
 
 export function toResponse(response: ScenarioResponse): Response {
   const headers = new Headers();
@@ -18,7 +18,7 @@ export function scenarioApp(setup: ScenarioSetup): Hono {
   app.all('*', async (c) => {
     const url = new URL(c.req.url);
     const body = new Uint8Array(await c.req.arrayBuffer());
-    return toResponse(await setup.handle({ method: c.req.method, url: url.pathname + url.search, headers: c.req.header(), body }));
+    return toResponse(await setup.handle({ method: c.req.method, url: url.pathname + url.search, headers: c.req.header(), body, transaction: (work, options) => idempotencyTransaction(c)(work, options) }));
   });
   return app;
 }

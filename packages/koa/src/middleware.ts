@@ -3,6 +3,7 @@
  * run) is core's `Idempotency.handle()`. After the downstream middleware ran, `ctx.body` is turned into
  * the exact bytes Koa would send, the record is committed, then Koa sends those bytes.
  */
+import { Readable } from 'node:stream';
 import type { Context, Middleware } from 'koa';
 import type { HttpResponse } from '@idem/core';
 import {
@@ -15,6 +16,7 @@ import { MIDDLEWARE_OPTION_NAMES, type KoaIdempotencyOptions } from './options';
 import type { IdempotencyState } from './outcome';
 import { readBody } from './request-body';
 import { captureBody } from './response-body';
+import { transactions } from './transaction';
 
 export function idempotency<Ctx extends Context = Context>(options: KoaIdempotencyOptions<Ctx>): Middleware<IdempotencyState> {
   const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Ctx>(options, MIDDLEWARE_OPTION_NAMES);
@@ -37,12 +39,16 @@ export function idempotency<Ctx extends Context = Context>(options: KoaIdempoten
       },
       ctx,
     );
-    if (decision.action === 'pass') return next();
+    if (decision.action === 'pass') {
+      transactions.set(ctx, manager.passTransaction);
+      return next();
+    }
     if (decision.action === 'respond') {
       ctx.state.idempotency = { protected: true, replayed: decision.outcome.replayed, stored: false };
       return send(ctx, decision.response);
     }
     ctx.state.idempotency = { protected: decision.execution.protected, replayed: false, stored: false };
+    transactions.set(ctx, decision.execution.transaction);
     await run(ctx, decision.execution, next);
   };
 
@@ -66,8 +72,10 @@ export function idempotency<Ctx extends Context = Context>(options: KoaIdempoten
     }
     guard.settle();
     const headers = { ...responseHeaders(ctx), ...captured.extraHeaders };
-    const { stored } = await execution.finish({ status: ctx.status, headers, body: captured.bytes });
-    ctx.state.idempotency = { ...ctx.state.idempotency, stored };
+    const finished = await execution.finish({ status: ctx.status, headers, body: captured.bytes });
+    ctx.state.idempotency = { ...ctx.state.idempotency, stored: finished.stored };
+    // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
+    if (finished.response) return replaceResponse(ctx, captured.body, finished.response);
     if (captured.body !== ctx.body) replaceBody(ctx, captured.body);
   }
 }
@@ -79,6 +87,13 @@ function send(ctx: Context, response: HttpResponse): void {
   ctx.status = response.status;
   ctx.set(response.headers);
   ctx.body = Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength);
+}
+
+/** Drops the handler's status, headers and body (a stream is destroyed) for core's answer. */
+function replaceResponse(ctx: Context, dropped: unknown, response: HttpResponse): void {
+  if (dropped instanceof Readable) dropped.destroy();
+  for (const name of Object.keys(ctx.response.headers)) ctx.remove(name);
+  send(ctx, response);
 }
 
 /** Swaps in the buffered copy of a body that could be read only once, keeping status and headers. */

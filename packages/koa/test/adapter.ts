@@ -1,7 +1,7 @@
 /** Mounts the middleware in a Koa app around the shared scenario handler. */
 import Koa from 'koa';
 import { listen, type ScenarioSetup } from '@idem/testkit';
-import { idempotency } from '../src';
+import { idempotency, idempotencyTransaction } from '../src';
 
 export async function koaAdapter(setup: ScenarioSetup) {
   const app = new Koa();
@@ -11,7 +11,7 @@ export async function koaAdapter(setup: ScenarioSetup) {
   app.use(async (ctx) => {
     const chunks: Buffer[] = [];
     for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-    const response = await setup.handle({ method: ctx.method, url: ctx.originalUrl, headers: ctx.headers, body: Buffer.concat(chunks) });
+    const response = await setup.handle({ method: ctx.method, url: ctx.originalUrl, headers: ctx.headers, body: Buffer.concat(chunks), transaction: (work, options) => idempotencyTransaction(ctx)(work, options) });
     ctx.status = response.status;
     ctx.set(response.headers);
     ctx.body = Buffer.from(response.body);

@@ -15,6 +15,7 @@ import { recordOutcome } from './outcome';
 import { nodeRequest, nodeResponse, sendResponse } from './platform';
 import { createProtection, type Protection } from './protection';
 import { readBody } from './request-body';
+import { exposeTransaction } from './transaction';
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -36,14 +37,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const protection = context.getType() === 'http' ? this.protectionFor(context) : undefined;
-    if (!protection) return next.handle();
+    if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<object>();
+    const protection = this.protectionFor(context);
+    if (!protection) {
+      exposeTransaction(request, this.base.manager.passTransaction);
+      return next.handle();
+    }
     const response = http.getResponse<object>();
     return from(this.decide(request, response, protection)).pipe(
       mergeMap((decision) => {
-        if (decision === undefined || decision.action === 'pass') return next.handle();
+        if (decision === undefined) return next.handle();
+        if (decision.action === 'pass') {
+          exposeTransaction(request, protection.manager.passTransaction);
+          return next.handle();
+        }
         if (decision.action === 'respond') {
           recordOutcome(request, { protected: true, replayed: decision.outcome.replayed });
           sendResponse(response, decision.response);
@@ -88,6 +97,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private run(request: object, response: object, execution: Execution, protection: Protection, next: CallHandler): Observable<unknown> {
     recordOutcome(request, { protected: execution.protected });
+    exposeTransaction(request, execution.transaction);
     let failed = false;
     const guard = guardAbandonedExecution(execution, protection.lockTtl);
     const res = nodeResponse(response);
@@ -95,8 +105,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       guard.settle();
       // The handler threw: this is an exception filter's answer, never recorded; a retry runs again.
       if (failed) return execution.abort();
-      const { stored } = await execution.finish(captured);
-      recordOutcome(request, { stored });
+      const finished = await execution.finish(captured);
+      recordOutcome(request, { stored: finished.stored });
+      // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
+      return finished.response;
     });
     res.once('close', () => {
       if (capture.uncommitted) guard.clientGone();

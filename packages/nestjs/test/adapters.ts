@@ -6,7 +6,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ScenarioHandler, ScenarioResponse, ScenarioServer, ScenarioSetup } from '@idem/testkit';
-import { IdempotencyModule, Idempotent, type NestIdempotencyOptions } from '../src';
+import { IdempotencyModule, Idempotent, idempotencyTransaction, type NestIdempotencyOptions } from '../src';
 
 const SCENARIO = Symbol('scenario handler');
 
@@ -35,7 +35,13 @@ function scenarioController(wildcard: string) {
     /** `@Res()`: the handler writes status, headers and exact bytes itself, on either platform. */
     @All(wildcard)
     async any(@Req() req: AnyRequest, @Res() res: AnyReply): Promise<void> {
-      const response = await this.handle({ method: req.method, url: req.originalUrl ?? req.url, headers: req.headers, body: req.rawBody ?? Buffer.alloc(0) });
+      const response = await this.handle({
+        method: req.method,
+        url: req.originalUrl ?? req.url,
+        headers: req.headers,
+        body: req.rawBody ?? Buffer.alloc(0),
+        transaction: (work, options) => idempotencyTransaction(req)(work, options),
+      });
       reply(res, response);
     }
   }

@@ -10,6 +10,7 @@
  * - `x-scenario-date: 1`       also set a fixed `Date` and a `Keep-Alive` header (never replayed)
  */
 import { randomBytes } from 'node:crypto';
+import type { TransactionRunner } from '@idem/core';
 
 export interface ScenarioRequest {
   method: string;
@@ -19,6 +20,8 @@ export interface ScenarioRequest {
   headers: Record<string, string | string[] | undefined>;
   /** The raw body bytes (empty when there is none). */
   body: Uint8Array;
+  /** The request's transaction as the middleware exposes it (its `idempotencyTransaction(...)`): the transaction suite needs it. */
+  transaction?: TransactionRunner;
 }
 
 export interface ScenarioResponse {

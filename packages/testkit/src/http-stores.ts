@@ -1,5 +1,5 @@
 /** Store wrappers for the HTTP suite: one whose every call fails, one that records the keys it sees. */
-import type { IdempotencyStore } from '@idem/core';
+import type { IdempotencyStore, TransactionalStore } from '@idem/core';
 
 /** Every method rejects, like a store whose server is down. */
 export function failingStore(): IdempotencyStore {
@@ -24,5 +24,22 @@ export function keyRecordingStore(store: IdempotencyStore): IdempotencyStore & {
     get: (...args) => store.get(...args),
     delete: (...args) => store.delete(...args),
     close: () => store.close(),
+  };
+}
+
+/**
+ * Passes every call to `store` except renewals, which report success without renewing: every lease
+ * lapses one `lockTtl` after it was taken, as if its owner had frozen (a stalled process, a partition).
+ */
+export function frozenRenewals(store: TransactionalStore): TransactionalStore {
+  return {
+    acquire: (...args) => store.acquire(...args),
+    complete: (...args) => store.complete(...args),
+    release: (...args) => store.release(...args),
+    extend: async () => true,
+    get: (...args) => store.get(...args),
+    delete: (...args) => store.delete(...args),
+    close: () => store.close(),
+    beginTransaction: (...args) => store.beginTransaction(...args),
   };
 }

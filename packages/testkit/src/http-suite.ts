@@ -531,7 +531,7 @@ export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteO
   it.assertAllMatched();
 }
 
-function assertProblem(response: ClientResponse, status: number, code: string): void {
+export function assertProblem(response: ClientResponse, status: number, code: string): void {
   assert.equal(response.status, status, `expected ${status} ${code}, got ${response.status}: ${response.body.toString().slice(0, 200)}`);
   assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
   const problem = response.json();
@@ -539,7 +539,7 @@ function assertProblem(response: ClientResponse, status: number, code: string): 
   assert.equal(problem.status, status);
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+export async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('timed out waiting for the scenario handler to start');

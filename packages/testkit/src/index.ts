@@ -13,3 +13,5 @@ export {
   type ScenarioRequest,
   type ScenarioResponse,
 } from './http-suite';
+export { httpTransactionSuite, type HttpTransactionSuiteOptions, type TransactionLedger } from './http-transaction-suite';
+export { frozenRenewals } from './http-stores';
