@@ -20,10 +20,14 @@ import {
   type AcquireOptions,
   type AcquireResult,
   type IdempotencyRecord,
-  type IdempotencyStore,
+  type StoreTransaction,
+  type TransactionalStore,
+  type TransactionOptions,
 } from '@idem/core';
 import { isDelegate, type IdempotencyDelegate } from './delegate';
 import { isUniqueViolation, storageError } from './prisma-errors';
+import { openPrismaTransaction, type PrismaTransactionOptions } from './prisma-transaction';
+import { SingleWriterGate } from './single-writer-gate';
 import { isAbandoned, isExpired, toRecord } from './record';
 import { storedKey } from './stored-key';
 
@@ -34,6 +38,12 @@ export interface PrismaStoreOptions<Client extends object = object> {
   model?: Extract<keyof Client, string>;
   /** Prepended to every key, so several stores can share one table. Default none. */
   prefix?: string;
+  /**
+   * `$transaction` options for the handler's transactions (`idempotencyTransaction(req)`, `context.transaction`):
+   * `timeout` (default 60 000 ms: past it Prisma rolls the handler's writes back), `maxWait` (default
+   * 5 000 ms), `isolationLevel` (default the database's own).
+   */
+  transactionOptions?: PrismaTransactionOptions;
 }
 
 /**
@@ -43,12 +53,17 @@ export interface PrismaStoreOptions<Client extends object = object> {
  */
 const MAX_ACQUIRE_ATTEMPTS = 5;
 
-export class PrismaStore<Client extends object = object> implements IdempotencyStore {
+export class PrismaStore<Client extends object = object> implements TransactionalStore {
   private readonly records: IdempotencyDelegate;
   private readonly prefix: string;
+  private readonly prisma: Client;
+  private readonly model: string;
+  private readonly transactionOptions: PrismaTransactionOptions;
+  /** SQLite only (one connection): the store's calls wait while a handler's transaction is open. */
+  private readonly gate: SingleWriterGate | undefined;
 
   constructor(options: PrismaStoreOptions<Client>) {
-    const { prisma, model = 'idempotencyRecord', prefix = '' } = options ?? ({} as PrismaStoreOptions<Client>);
+    const { prisma, model = 'idempotencyRecord', prefix = '', transactionOptions = {} } = options ?? ({} as PrismaStoreOptions<Client>);
     if (typeof prisma !== 'object' || prisma === null) throw new ConfigurationError('PrismaStore needs `prisma`: your PrismaClient instance');
     if (typeof model !== 'string' || model === '') throw new ConfigurationError('`model` must be the delegate name of the idempotency model, e.g. "idempotencyRecord"');
     if (typeof prefix !== 'string') throw new ConfigurationError('`prefix` must be a string');
@@ -58,8 +73,13 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
         `\`prisma.${model}\` is not a Prisma model: add the IdempotencyRecord model to schema.prisma and run \`prisma generate\`, or set \`model\` to its delegate name`,
       );
     }
+    if (typeof transactionOptions !== 'object' || transactionOptions === null) throw new ConfigurationError('`transactionOptions` must be an object of $transaction options');
     this.records = delegate;
     this.prefix = prefix;
+    this.prisma = prisma;
+    this.model = model;
+    this.transactionOptions = transactionOptions;
+    this.gate = (prisma as { _activeProvider?: unknown })._activeProvider === 'sqlite' ? new SingleWriterGate() : undefined;
   }
 
   async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
@@ -77,7 +97,7 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
     };
     for (let attempt = 0; attempt < MAX_ACQUIRE_ATTEMPTS; attempt++) {
       try {
-        await this.records.create({ data: { key: id, ...fresh }, select: { key: true } });
+        await this.gated(() => this.records.create({ data: { key: id, ...fresh }, select: { key: true } }));
         return { state: 'acquired', token };
       } catch (error) {
         if (!isUniqueViolation(error)) throw storageError(error, 'acquire');
@@ -105,14 +125,44 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
     throw new StorageError(`Prisma idempotency store acquire gave up on key ${JSON.stringify(key)}: the record kept changing`);
   }
 
-  async complete(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }): Promise<boolean> {
-    const { count } = await this.call('complete', () =>
-      this.records.updateMany({
-        where: this.owned(key, token, now),
-        data: { status: 'completed', response: new Uint8Array(response), token: null, expiresAt: BigInt(now + ttlMs) },
-      }),
-    );
+  async complete(key: string, token: string, response: Uint8Array, times: { ttlMs: number; now: number }): Promise<boolean> {
+    const { count } = await this.call('complete', () => this.records.updateMany(this.completion(key, token, response, times)));
     return count === 1;
+  }
+
+  /**
+   * Opens an interactive `$transaction` on your client for the handler's writes; its `complete` is this
+   * store's fenced `updateMany` on the transaction client, then COMMIT (see prisma-transaction.ts). The
+   * handle is Prisma's transaction client: annotate `tx: Prisma.TransactionClient`.
+   */
+  async beginTransaction(options: TransactionOptions = {}): Promise<StoreTransaction> {
+    if (options.connection !== undefined) {
+      throw new ConfigurationError('PrismaStore runs transactions on its own PrismaClient (yours): pass no `connection`');
+    }
+    const reopen = await this.gate?.close();
+    let transaction: StoreTransaction;
+    try {
+      transaction = await openPrismaTransaction(this.prisma, this.model, this.transactionOptions, (...args) => this.completion(...args));
+    } catch (error) {
+      reopen?.();
+      throw storageError(error, 'begin transaction');
+    }
+    if (!reopen) return transaction;
+    const ended = <T>(promise: Promise<T>) => promise.finally(reopen);
+    return {
+      handle: transaction.handle,
+      complete: (...args) => ended(transaction.complete(...args)),
+      commit: () => ended(transaction.commit()),
+      rollback: () => ended(transaction.rollback()),
+    };
+  }
+
+  /** The fenced update that completes a record: the same for `complete` and inside a transaction. */
+  private completion(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }) {
+    return {
+      where: this.owned(key, token, now),
+      data: { status: 'completed', response: new Uint8Array(response), token: null, expiresAt: BigInt(now + ttlMs) },
+    };
   }
 
   async release(key: string, token: string): Promise<boolean> {
@@ -176,9 +226,13 @@ export class PrismaStore<Client extends object = object> implements IdempotencyS
 
   private async call<T>(operation: string, query: () => Promise<T>): Promise<T> {
     try {
-      return await query();
+      return await this.gated(query);
     } catch (error) {
       throw storageError(error, operation);
     }
+  }
+
+  private gated<T>(query: () => Promise<T>): Promise<T> {
+    return this.gate ? this.gate.shared(query) : query();
   }
 }

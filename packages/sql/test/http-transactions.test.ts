@@ -1,7 +1,8 @@
 /**
  * The shared HTTP transaction suite on every middleware, over real sockets, with SqlStore on one real
  * PostgreSQL: the handler writes a `ledger` row (no unique constraint) through the request's
- * transaction. Each middleware's own test adapter mounts it; each group gets its own prefix.
+ * transaction. Each middleware's own test adapter mounts it; each group gets its own prefix. Express
+ * also runs it on a SQLite file, SQLite's one-writer rule included.
  */
 import type { PoolClient } from 'pg';
 import express from 'express';
@@ -13,7 +14,7 @@ import { honoNodeAdapter } from '../../hono/test/adapter';
 import { fetchAdapter } from '../../fetch/test/adapter';
 import { nestExpressAdapter, nestFastifyAdapter } from '../../nestjs/test/adapters';
 import { SqlStore } from '../src';
-import { postgresDatabase } from './databases';
+import { postgresDatabase, sqliteDatabase } from './databases';
 import { ledgerOn } from './ledger';
 
 const database = postgresDatabase();
@@ -65,3 +66,19 @@ for (const [name, createServer] of middlewares) {
     ledger,
   });
 }
+
+describe('on SQLite', () => {
+  const file = sqliteDatabase();
+  const fileLedger = ledgerOn(file);
+  beforeAll(async () => {
+    await new SqlStore({ dialect: file.dialect, table: file.table }).migrate();
+    await fileLedger.create();
+  });
+  afterAll(() => file.dispose());
+  httpTransactionSuite({ describe, it, beforeAll, afterAll }, 'Express 5 + SqlStore (SQLite file)', {
+    createStore: () => new SqlStore({ dialect: file.dialect, table: file.table, prefix: `tx-http-${++group}:` }),
+    createServer: expressAdapter(express),
+    ledger: { write: (tx, entry) => fileLedger.write(tx, entry, 1), rows: (entry) => fileLedger.rows(entry) },
+    singleWriter: true,
+  });
+});
