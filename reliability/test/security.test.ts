@@ -81,7 +81,7 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
 
   it('hashKeys: true stores no plain key', async () => {
     if (!available) return;
-    const prefix = `hashed-${randomBytes(4).toString('hex')}:`;
+    const prefix = `hashed-${randomBytes(4).toString('hex')}`;
     const app = await start({ hashKeys: true, prefix });
     const key = `plain-key-${randomBytes(8).toString('hex')}`;
     expect((await post(app, key, { tenant: 'carol' })).status).toBe(201);
@@ -117,7 +117,7 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
     if (!available) return;
     const hostile = `x'; DROP TABLE idem; -- *?[${randomBytes(3).toString('hex')}`;
     const hostileApp = await start({ prefix: hostile });
-    const plainApp = await start({ prefix: `plain-${randomBytes(3).toString('hex')}:` });
+    const plainApp = await start({ prefix: `plain-${randomBytes(3).toString('hex')}` });
     const key = `prefix-${randomBytes(4).toString('hex')}`;
     expect((await post(hostileApp, key)).status).toBe(201);
     const other = await post(plainApp, key);

@@ -5,6 +5,6 @@
  */
 import { RedisStore } from '@idem/redis';
 
-export function openStore(url: string, prefix = 'payments:idem:'): RedisStore {
+export function openStore(url: string, prefix = 'payments-idem'): RedisStore {
   return new RedisStore({ url, prefix });
 }

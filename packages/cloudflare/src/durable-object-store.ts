@@ -5,6 +5,7 @@
  */
 import {
   ConfigurationError,
+  DEFAULT_PREFIX,
   toStorageError,
   type AcquireOptions,
   type AcquireResult,
@@ -37,7 +38,7 @@ export class DurableObjectStore implements IdempotencyStore {
   private readonly shards: number | undefined;
 
   constructor(options: DurableObjectStoreOptions) {
-    const { namespace, prefix = '', shards } = options ?? ({} as DurableObjectStoreOptions);
+    const { namespace, prefix = DEFAULT_PREFIX, shards } = options ?? ({} as DurableObjectStoreOptions);
     if (!namespace || typeof namespace.idFromName !== 'function' || typeof namespace.get !== 'function') {
       throw new ConfigurationError('`namespace` is required: the Durable Object namespace bound to IdempotencyDurableObject (env.IDEMPOTENCY)');
     }

@@ -31,11 +31,11 @@ export {
   compositeKey,
   uuidKey,
   validateKey,
-  storageKey,
   MAX_KEY_LENGTH,
   type KeyStrategy,
   type KeyValidator,
 } from './keys';
+export { storageKey, namespacedKey, DEFAULT_PREFIX } from './namespace';
 export { createFingerprinter, type FingerprintOptions, type FingerprintFunction, type FingerprintSetting } from './fingerprint';
 export { canonicalJson } from './canonical-json';
 export { sha256 } from './hash';

@@ -120,12 +120,3 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * case), as Fiber's idempotency middleware expects by default and most client libraries generate.
  */
 export const uuidKey: KeyValidator = (key) => UUID.test(key) || 'the key must be a UUID (8-4-4-4-12 hex digits)';
-
-/**
- * The key a store sees: the scope (tenant) and the client key, joined so that no (scope, key) pair can
- * collide with another, then optionally hashed so the store never holds the client's key.
- */
-export function storageKey(key: string, scope: string | undefined, hashKeys: boolean): string {
-  const joined = `${encodeURIComponent(scope ?? '')}:${key}`;
-  return hashKeys ? sha256(joined) : joined;
-}

@@ -113,7 +113,7 @@ describe('user callbacks go through one guarded path', () => {
     expect(decision.action === 'respond' && decision.response.status).toBe(400);
     expect(decision.action === 'respond' && JSON.parse(text(decision.response.body)).code).toBe('KEY_GENERATION_FAILED');
     expect(seen[0]).toBeInstanceOf(KeyGenerationError);
-    expect(await store.get(':classify')).toBeUndefined();
+    expect(await store.get('classify')).toBeUndefined();
   });
 
   it('a throwing validateKey rejects the key with 400 INVALID_KEY and is reported', async () => {
@@ -125,7 +125,7 @@ describe('user callbacks go through one guarded path', () => {
   it('a throwing shouldStore stores nothing and releases the key; the client still gets its answer', async () => {
     const idem = manager({ shouldStore: boom });
     expect(await firstRun(idem, 'should')).toEqual({ stored: false });
-    expect(await store.get(':should')).toBeUndefined();
+    expect(await store.get('should')).toBeUndefined();
     expect(reported.map((e) => e.callback)).toEqual(['shouldStore']);
   });
 
@@ -169,7 +169,7 @@ describe('function API callbacks', () => {
     const error = await runner.run('big', () => ({ amount: BigInt(5) })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResultNotEncodableError);
     expect((error as ResultNotEncodableError).result).toEqual({ amount: BigInt(5) });
-    expect(await store.get(':big')).toBeUndefined();
+    expect(await store.get('big')).toBeUndefined();
     expect(await runner.run('big', () => 'fixed')).toBe('fixed');
   });
 
@@ -193,7 +193,7 @@ describe('function API callbacks', () => {
     // (and no retry outlives this test to publish store errors into later test files).
     down = false;
     await waitFor(() => landed);
-    expect((await store.get(':lost'))?.status).toBe('completed');
+    expect((await store.get('lost'))?.status).toBe('completed');
   });
 
   it('idempotent(): a throwing key function throws KeyGenerationError, holding no lease', async () => {
@@ -205,6 +205,6 @@ describe('function API callbacks', () => {
   it('run(): hooks get the client key, the storage key in their context', async () => {
     const onCacheMiss = jest.fn();
     await new IdempotencyRunner({ store, onCacheMiss }).run('evt', () => 1, { scope: 'tenant' });
-    expect(onCacheMiss).toHaveBeenCalledWith('evt', undefined, { storageKey: 'tenant:evt' });
+    expect(onCacheMiss).toHaveBeenCalledWith('evt', undefined, { storageKey: 's=tenant:evt' });
   });
 });

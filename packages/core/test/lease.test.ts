@@ -68,7 +68,7 @@ describe('Lease: complete whose answer was lost', () => {
     expect(await takeover.execution.finish(ok('same bytes'))).toEqual({ stored: true });
     await waitFor(() => calls.complete >= 3);
     expect(onLeaseLost).toHaveBeenCalledTimes(1);
-    const record = await store.get(':taken-over', { now: clock });
+    const record = await store.get('taken-over', { now: clock });
     expect(text(decodeResponse(record!.response!).body)).toBe('same bytes');
   });
 });

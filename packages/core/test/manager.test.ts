@@ -203,7 +203,7 @@ describe('Idempotency.handle', () => {
     if (takeover.action === 'execute') await takeover.execution.finish(ok('second'));
     if (stale.action === 'execute') expect(await stale.execution.finish(ok('first'))).toEqual({ stored: false });
     expect(onLeaseLost).toHaveBeenCalledTimes(1);
-    const record = await store.get(':k12', { now: clock });
+    const record = await store.get('k12', { now: clock });
     expect(text(decodeResponse(record!.response!).body)).toBe('second');
   });
 });

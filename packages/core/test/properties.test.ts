@@ -8,6 +8,7 @@ import {
   createFingerprinter,
   IdempotencyError,
   keyFromHeader,
+  namespacedKey,
   storageKey,
   validateKey,
 } from '../src';
@@ -81,14 +82,48 @@ describe('properties', () => {
     );
   });
 
-  it('no two (scope, key) pairs share a storage key', () => {
+
+  // Any UTF-16 string, and strings built from the rule's own separators and escapes (`%73`, `s=`, `%uD800`,
+  // lone surrogates), so the cases an escaping bug would merge come up in every run.
+  const token = fc.constantFrom('%', ':', 's', '=', 's=', '%73', '%25', '%3A', '%u', 'D800', '\ud800', '\udc00', 'k');
+  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.array(token, { maxLength: 6 }).map((parts) => parts.join('')));
+  const scope = fc.option(text, { nil: undefined });
+
+  it('no two (prefix, scope, key) triples share a record name, and naming never throws', () => {
     fc.assert(
-      fc.property(fc.string(), fc.string(), fc.string(), fc.string(), (scopeA, keyA, scopeB, keyB) => {
-        fc.pre(scopeA !== scopeB || keyA !== keyB);
-        fc.pre(scopeA !== '' && scopeB !== '');
-        expect(storageKey(keyA, scopeA, false)).not.toBe(storageKey(keyB, scopeB, false));
+      fc.property(text, scope, text, text, scope, text, (prefixA, scopeA, keyA, prefixB, scopeB, keyB) => {
+        fc.pre(prefixA !== prefixB || scopeA !== scopeB || keyA !== keyB);
+        expect(namespacedKey(prefixA, storageKey(keyA, scopeA))).not.toBe(namespacedKey(prefixB, storageKey(keyB, scopeB)));
       }),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
+    );
+  });
+
+  it('a record name splits back into exactly its prefix, scope and key', () => {
+    fc.assert(
+      fc.property(text, scope, text, (prefix, scopeValue, key) => {
+        expect(parseRecordName(namespacedKey(prefix, storageKey(key, scopeValue)))).toEqual({ prefix, scope: scopeValue, key });
+      }),
+      { numRuns: 5000 },
     );
   });
 });
+
+/**
+ * The naming rule read backwards, as its documentation states it: since every name splits back into
+ * the one triple it came from, no two triples can share a name.
+ */
+function parseRecordName(name: string): { prefix: string; scope: string | undefined; key: string } {
+  const unescape = (part: string) =>
+    part.replace(/%25|%3A|%u([0-9A-F]{4})/g, (escape, unit: string | undefined) => (unit ? String.fromCharCode(Number.parseInt(unit, 16)) : escape === '%25' ? '%' : ':'));
+  const colon = name.indexOf(':');
+  const prefix = unescape(name.slice(0, colon));
+  const rest = name.slice(colon + 1);
+  if (rest.startsWith('s=')) {
+    const end = rest.indexOf(':');
+    return { prefix, scope: unescape(rest.slice(2, end)), key: rest.slice(end + 1) };
+  }
+  if (rest.startsWith('%73')) return { prefix, scope: undefined, key: `s${rest.slice(3)}` };
+  if (rest.startsWith('%25')) return { prefix, scope: undefined, key: `%${rest.slice(3)}` };
+  return { prefix, scope: undefined, key: rest };
+}

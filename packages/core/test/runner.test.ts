@@ -46,7 +46,7 @@ describe('function API', () => {
     await expect(new IdempotencyRunner({ store: broken }).run('evt_5', () => 1)).rejects.toBeInstanceOf(StorageError);
     const onStoreError = jest.fn();
     expect(await new IdempotencyRunner({ store: broken, failOpen: true, onStoreError }).run('evt_5', () => 1)).toBe(1);
-    expect(onStoreError).toHaveBeenCalledWith(expect.any(StorageError), { key: 'evt_5', storageKey: ':evt_5', failOpen: true });
+    expect(onStoreError).toHaveBeenCalledWith(expect.any(StorageError), { key: 'evt_5', storageKey: 'evt_5', failOpen: true });
   });
 
   it('run() with a fingerprint rejects the same key used for other input', async () => {

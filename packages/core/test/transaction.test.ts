@@ -178,7 +178,7 @@ describe('transactional completion in core', () => {
     cyclic.self = cyclic;
     await expect(runner.run('cycle', (context) => context.transaction(async () => cyclic))).rejects.toThrow();
     expect(store.open).toBe(0);
-    expect(await store.get(':cycle')).toBeUndefined();
+    expect(await store.get('cycle')).toBeUndefined();
     expect(store.committed).toEqual([]);
   });
 

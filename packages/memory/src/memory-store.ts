@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InsertionQueue } from './insertion-queue';
-import { ConfigurationError, StorageError, type AcquireOptions, type AcquireResult, type IdempotencyRecord, type IdempotencyStore } from '@idem/core';
+import { ConfigurationError, DEFAULT_PREFIX, namespacedKey, StorageError, type AcquireOptions, type AcquireResult, type IdempotencyRecord, type IdempotencyStore } from '@idem/core';
 
 export interface MemoryStoreOptions {
   /** Most records kept; past it the oldest finished record is evicted. Default 10 000. */
@@ -21,7 +21,7 @@ export interface MemoryStoreOptions {
   maxBytes?: number;
   /** How often expired records are swept, ms (0 turns the timer off). Default 60 000. */
   sweepInterval?: number;
-  /** Namespace for keys, so several managers can share one store. Default none. */
+  /** Namespace for keys, so several managers can share one store (records are named `prefix:key`, see `namespacedKey`). Default `idem`. */
   prefix?: string;
 }
 
@@ -43,7 +43,7 @@ export class MemoryStore implements IdempotencyStore {
   private sequence = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
-    const { maxEntries = 10_000, maxBytes = 64 * 1024 * 1024, sweepInterval = 60_000, prefix = '' } = options;
+    const { maxEntries = 10_000, maxBytes = 64 * 1024 * 1024, sweepInterval = 60_000, prefix = DEFAULT_PREFIX } = options;
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new ConfigurationError('`maxEntries` must be a whole number ≥ 1');
     if (!Number.isSafeInteger(maxBytes) || maxBytes < MIN_MAX_BYTES) throw new ConfigurationError(`\`maxBytes\` must be a whole number of bytes ≥ ${MIN_MAX_BYTES}`);
     if (!Number.isSafeInteger(sweepInterval) || sweepInterval < 0) throw new ConfigurationError('`sweepInterval` must be a whole number of ms ≥ 0');
@@ -68,7 +68,7 @@ export class MemoryStore implements IdempotencyStore {
   }
 
   async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
-    const id = this.prefix + key;
+    const id = namespacedKey(this.prefix, key);
     const existing = this.live(id, now);
     if (existing?.status === 'completed') return { state: 'completed', record: publicRecord(existing) };
     if (existing && existing.lockExpiresAt > now) return { state: 'in_progress', record: publicRecord(existing) };
@@ -105,7 +105,7 @@ export class MemoryStore implements IdempotencyStore {
 
   async release(key: string, token: string): Promise<boolean> {
     // No expiry check: the caller's clock may differ from ours, and a token match is what matters.
-    const record = this.records.get(this.prefix + key);
+    const record = this.records.get(namespacedKey(this.prefix, key));
     if (record?.status !== 'in_progress' || record.token !== token) return false;
     this.remove(record);
     return true;
@@ -122,12 +122,12 @@ export class MemoryStore implements IdempotencyStore {
   }
 
   async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
-    const record = this.live(this.prefix + key, options.now ?? Date.now());
+    const record = this.live(namespacedKey(this.prefix, key), options.now ?? Date.now());
     return record && publicRecord(record);
   }
 
   async delete(key: string): Promise<void> {
-    const record = this.records.get(this.prefix + key);
+    const record = this.records.get(namespacedKey(this.prefix, key));
     if (record) this.remove(record);
   }
 
@@ -161,7 +161,7 @@ export class MemoryStore implements IdempotencyStore {
   }
 
   private owned(key: string, token: string, now: number) {
-    const record = this.live(this.prefix + key, now);
+    const record = this.live(namespacedKey(this.prefix, key), now);
     return record?.status === 'in_progress' && record.token === token ? record : undefined;
   }
 

@@ -16,6 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConfigurationError,
+  DEFAULT_PREFIX,
+  namespacedKey,
   StorageError,
   type AcquireOptions,
   type AcquireResult,
@@ -63,7 +65,7 @@ export class PrismaStore<Client extends object = object> implements Transactiona
   private readonly gate: SingleWriterGate | undefined;
 
   constructor(options: PrismaStoreOptions<Client>) {
-    const { prisma, model = 'idempotencyRecord', prefix = '', transactionOptions = {} } = options ?? ({} as PrismaStoreOptions<Client>);
+    const { prisma, model = 'idempotencyRecord', prefix = DEFAULT_PREFIX, transactionOptions = {} } = options ?? ({} as PrismaStoreOptions<Client>);
     if (typeof prisma !== 'object' || prisma === null) throw new ConfigurationError('PrismaStore needs `prisma`: your PrismaClient instance');
     if (typeof model !== 'string' || model === '') throw new ConfigurationError('`model` must be the delegate name of the idempotency model, e.g. "idempotencyRecord"');
     if (typeof prefix !== 'string') throw new ConfigurationError('`prefix` must be a string');
@@ -214,9 +216,9 @@ export class PrismaStore<Client extends object = object> implements Transactiona
   /** The PrismaClient is the application's: nothing to close. */
   async close(): Promise<void> {}
 
-  /** The row's key column: the prefixed key, escaped so that keys differing by a lone surrogate stay apart. */
+  /** The row's key column: the record's name (`idem:k1`), escaped so that keys differing by a lone surrogate stay apart. */
   private id(key: string): string {
-    return storedKey(this.prefix + key);
+    return storedKey(namespacedKey(this.prefix, key));
   }
 
   /** The pending record owned by `token` and still alive at `now`. */

@@ -37,7 +37,7 @@ describe('PrismaStore options', () => {
   it('uses the `idempotencyRecord` model by default', async () => {
     const key = `default-${randomUUID()}`;
     await new PrismaStore({ prisma }).acquire(key, 'fp', { ...LEASE, now: Date.now() });
-    expect(keysIn('idempotency_records')).toContain(key);
+    expect(keysIn('idempotency_records')).toContain(`idem:${key}`);
   });
 
   it('`model` selects another delegate: records go to that model’s table only', async () => {
@@ -45,12 +45,12 @@ describe('PrismaStore options', () => {
     const key = `payments-${randomUUID()}`;
     const first = await store.acquire(key, 'fp', { ...LEASE, now: Date.now() });
     expect(first.state).toBe('acquired');
-    expect(keysIn('payment_idempotency')).toContain(key);
-    expect(keysIn('idempotency_records')).not.toContain(key);
+    expect(keysIn('payment_idempotency')).toContain(`idem:${key}`);
+    expect(keysIn('idempotency_records')).not.toContain(`idem:${key}`);
   });
 
-  it('`prefix` is stored in front of the key and stripped from the records it returns', async () => {
-    const store = new PrismaStore({ prisma, prefix: 'tenant-a:' });
+  it('`prefix` names the row `prefix:key` and is stripped from the records it returns', async () => {
+    const store = new PrismaStore({ prisma, prefix: 'tenant-a' });
     const key = `prefixed-${randomUUID()}`;
     const now = Date.now();
     const first = await store.acquire(key, 'fp', { ...LEASE, now });
@@ -58,7 +58,7 @@ describe('PrismaStore options', () => {
     await store.complete(key, first.token, bytes('ok'), { ttlMs: 60_000, now });
     expect(keysIn('idempotency_records')).toContain(`tenant-a:${key}`);
     expect((await store.get(key, { now }))?.key).toBe(key);
-    expect(await new PrismaStore({ prisma, prefix: 'tenant-b:' }).get(key, { now })).toBeUndefined();
+    expect(await new PrismaStore({ prisma, prefix: 'tenant-b' }).get(key, { now })).toBeUndefined();
   });
 
   it('works on an `$extends`-ed client', async () => {
@@ -74,7 +74,7 @@ describe('PrismaStore options', () => {
 
 describe('PrismaStore.purgeExpired', () => {
   it('deletes the records expired at `now`, keeps live ones, and counts them', async () => {
-    const store = new PrismaStore({ prisma, model: 'paymentIdempotency', prefix: `purge-${randomUUID()}:` });
+    const store = new PrismaStore({ prisma, model: 'paymentIdempotency', prefix: `purge-${randomUUID()}` });
     const now = Date.now() - 10 * 60_000; // earlier than every record other tests wrote, so counts are exact
     const done = await store.acquire('done', 'fp', { ...LEASE, now });
     if (done.state !== 'acquired') throw new Error('expected to acquire');

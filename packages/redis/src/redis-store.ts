@@ -9,6 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConfigurationError,
+  DEFAULT_PREFIX,
+  namespacedKey,
   StorageError,
   type AcquireOptions,
   type AcquireResult,
@@ -34,7 +36,7 @@ export interface RedisStoreOptions<Client extends SupportedClient = RedisClient>
   url?: string;
   /** Options for the client created from `url`, merged over the safe defaults. */
   clientOptions?: RedisOptions;
-  /** Prepended to every key. Default `idem:`. */
+  /** Namespace of every key: records are named `prefix:key` (`idem:k1`, `idem:s=tenant:k1`; see `namespacedKey`). Default `idem`. */
   prefix?: string;
   /**
    * Longest wait for one store operation, ms, whatever the client's own settings (a Cluster's offline
@@ -56,13 +58,12 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
   private readonly commands: RedisCommands;
   private readonly ownsClient: boolean;
   private readonly prefix: string;
-  private readonly prefixBytes: Buffer | undefined;
   private readonly deadlines: Deadlines;
   /** Redis < 7.0 cannot combine NX with GET: acquire then runs the same step as a script. */
   private nativeAcquire = true;
 
   constructor(options: RedisStoreOptions<Client>) {
-    const { client, url, clientOptions, prefix = 'idem:', operationTimeout = DEFAULT_OPERATION_TIMEOUT } = options ?? {};
+    const { client, url, clientOptions, prefix = DEFAULT_PREFIX, operationTimeout = DEFAULT_OPERATION_TIMEOUT } = options ?? {};
     if (client && url !== undefined) throw new ConfigurationError('RedisStore takes either `client` or `url`, not both');
     if (!client && url === undefined) throw new ConfigurationError('RedisStore needs a `client` (ioredis, iovalkey or node-redis) or a `url`');
     if (url !== undefined && (typeof url !== 'string' || url === '')) throw new ConfigurationError('`url` must be a non-empty string such as redis://127.0.0.1:6379');
@@ -81,7 +82,6 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
     this.commands = commands || (redisCommands(this.client) as RedisCommands);
     this.ownsClient = !client;
     this.prefix = prefix;
-    this.prefixBytes = LONE_SURROGATE.test(prefix) ? keyBytes(prefix) : undefined;
     this.deadlines = new Deadlines(operationTimeout);
     // A client we created must not crash the process with an unhandled 'error' event while Redis is
     // down; the failures surface on the commands themselves as StorageError.
@@ -151,10 +151,13 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
     }
   }
 
-  /** Prefix + key as a string (ioredis writes it as UTF-8), or as bytes when a lone surrogate needs keyBytes. */
+  /**
+   * The record's Redis key, `namespacedKey(prefix, key)`: a string (written as UTF-8), or bytes when the
+   * key holds a lone surrogate that needs keyBytes (the prefix never does: namespacedKey escapes it).
+   */
   private redisKey(key: string): string | Buffer {
-    if (this.prefixBytes === undefined && !LONE_SURROGATE.test(key)) return this.prefix + key;
-    return Buffer.concat([this.prefixBytes ?? keyBytes(this.prefix), keyBytes(key)]);
+    const name = namespacedKey(this.prefix, key);
+    return LONE_SURROGATE.test(key) ? keyBytes(name) : name;
   }
 
   private async setIfAbsent(key: string | Buffer, value: string, lockMs: string): Promise<Buffer | null> {

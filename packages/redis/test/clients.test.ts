@@ -11,7 +11,7 @@ import { RedisStore } from '../src';
 import { deleteKeysWithPrefix } from './support/cleanup';
 import { CLIENT_NAMES, openClient, type ClientName, type OpenedClient } from './support/clients';
 
-const runPrefix = `idem-redis-clients-${randomUUID().slice(0, 8)}:`;
+const runPrefix = `idem-redis-clients-${randomUUID().slice(0, 8)}`;
 const admin = new Redis(serviceUrls.redis, { maxRetriesPerRequest: 1, lazyConnect: true });
 admin.on('error', () => {});
 const opened = new Map<ClientName, OpenedClient>();

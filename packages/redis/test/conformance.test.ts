@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { RedisStore } from '../src';
 import { deleteKeysWithPrefix } from './support/cleanup';
 
-const runPrefix = `idem-redis-conformance-${randomUUID().slice(0, 8)}:`;
+const runPrefix = `idem-redis-conformance-${randomUUID().slice(0, 8)}`;
 const client = new Redis(serviceUrls.redis, { maxRetriesPerRequest: 1, lazyConnect: true });
 client.on('error', () => {});
 

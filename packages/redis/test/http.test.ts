@@ -8,7 +8,7 @@ import { RedisStore } from '../src';
 import { deleteKeysWithPrefix } from './support/cleanup';
 import { redisReachableSync } from './support/reachable';
 
-const runPrefix = `idem-redis-http-${randomUUID().slice(0, 8)}:`;
+const runPrefix = `idem-redis-http-${randomUUID().slice(0, 8)}`;
 
 /** Express 5 with the middleware first and a body parser after it, as @idem/express tests it. */
 const createServer = expressAdapter(express);

@@ -8,7 +8,7 @@ import { runProcessRace, serviceAvailable, serviceUrls } from '@idem/testkit';
 import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix } from './support/cleanup';
 
-const racePrefix = `idem-redis-race-${randomUUID().slice(0, 8)}:`;
+const racePrefix = `idem-redis-race-${randomUUID().slice(0, 8)}-`;
 const client = new Redis(serviceUrls.redis, { maxRetriesPerRequest: 1, lazyConnect: true });
 client.on('error', () => {});
 let available = false;
@@ -32,7 +32,7 @@ describe.each([
 ])('RedisStore under a multi-process race (%s)', (_label, clientName) => {
   it('runs every key exactly once across 4 processes × 50 duplicates × 20 keys', async () => {
     if (!available) return;
-    const runPrefix = `${racePrefix}${clientName ?? 'url'}:`;
+    const runPrefix = `${racePrefix}${clientName ?? 'url'}`;
     process.env.IDEM_REDIS_RACE_PREFIX = runPrefix;
     if (clientName) process.env.IDEM_REDIS_RACE_CLIENT = clientName;
     else delete process.env.IDEM_REDIS_RACE_CLIENT;

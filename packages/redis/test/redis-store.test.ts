@@ -10,7 +10,7 @@ import { startPaymentsApp } from './support/payments-app';
 
 const LOCK = 5_000;
 const TTL = 60_000;
-const runPrefix = `idem-redis-store-${randomUUID().slice(0, 8)}:`;
+const runPrefix = `idem-redis-store-${randomUUID().slice(0, 8)}`;
 const client = new Redis(serviceUrls.redis, { maxRetriesPerRequest: 1, lazyConnect: true });
 client.on('error', () => {});
 let available = false;
@@ -74,7 +74,7 @@ describe('RedisStore options', () => {
     expect(defaults.client.options.enableAutoPipelining).toBe(true);
   });
 
-  live('uses the prefix `idem:` by default', async () => {
+  live('names records `idem:<key>` by default', async () => {
     const key = `${runPrefix}default-${randomUUID()}`;
     const store = new RedisStore({ client });
     try {
@@ -86,10 +86,10 @@ describe('RedisStore options', () => {
   });
 
   live('puts every key under `prefix`', async () => {
-    const prefix = `${runPrefix}custom:`;
+    const prefix = `${runPrefix}-custom`;
     const store = new RedisStore({ client, prefix });
     await store.acquire('order-1', 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: Date.now() });
-    expect(await client.type(`${prefix}order-1`)).toBe('string');
+    expect(await client.type(`${prefix}:order-1`)).toBe('string');
   });
 });
 
@@ -150,16 +150,16 @@ describe('RedisStore records in Redis', () => {
     // A `now` far from the server clock: key expiry stays relative, never an absolute past instant.
     const now = Date.now() - 3_600_000;
     const first = await store.acquire('expiring', 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
-    const pttl = await client.pttl(`${runPrefix}expiring`);
+    const pttl = await client.pttl(`${runPrefix}:expiring`);
     expect(pttl).toBeGreaterThan(LOCK - 2_000);
     expect(pttl).toBeLessThanOrEqual(LOCK);
     if (first.state !== 'acquired') throw new Error('expected to acquire');
     expect(await store.extend('expiring', first.token, { lockTtlMs: 2 * LOCK, now }));
-    expect(await client.pttl(`${runPrefix}expiring`)).toBeGreaterThan(LOCK);
+    expect(await client.pttl(`${runPrefix}:expiring`)).toBeGreaterThan(LOCK);
     await store.complete('expiring', first.token, new Uint8Array([1]), { ttlMs: 150, now });
-    expect(await client.pttl(`${runPrefix}expiring`)).toBeLessThanOrEqual(150);
+    expect(await client.pttl(`${runPrefix}:expiring`)).toBeLessThanOrEqual(150);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await client.exists(`${runPrefix}expiring`)).toBe(0);
+    expect(await client.exists(`${runPrefix}:expiring`)).toBe(0);
   });
 
   live('a crashed owner’s lease is gone from Redis after lockTtl, so the next acquire takes over in one command', async () => {
@@ -167,7 +167,7 @@ describe('RedisStore records in Redis', () => {
     const crashed = await store.acquire('crashed', 'fp', { lockTtlMs: 100, ttlMs: TTL, now: Date.now() });
     expect(crashed.state).toBe('acquired');
     await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(await client.exists(`${runPrefix}crashed`)).toBe(0);
+    expect(await client.exists(`${runPrefix}:crashed`)).toBe(0);
     const next = await store.acquire('crashed', 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: Date.now() });
     expect(next.state).toBe('acquired');
   });
@@ -178,14 +178,14 @@ describe('RedisStore records in Redis', () => {
     const first = await store.acquire('fields', 'fp-1', { lockTtlMs: LOCK, ttlMs: TTL, now });
     if (first.state !== 'acquired') throw new Error('expected to acquire');
     const times = (lock: number, expires: number) => `${String(lock).padStart(16, '0')}${String(expires).padStart(16, '0')}${String(now).padStart(16, '0')}00000004fp-1`;
-    expect(await client.get(`${runPrefix}fields`)).toBe(`P${first.token}${times(now + LOCK, now + TTL)}`);
+    expect(await client.get(`${runPrefix}:fields`)).toBe(`P${first.token}${times(now + LOCK, now + TTL)}`);
     await store.complete('fields', first.token, new TextEncoder().encode('resp'), { ttlMs: TTL, now: now + 10 });
-    expect(await client.get(`${runPrefix}fields`)).toBe(`C${first.token}${times(now + LOCK, now + 10 + TTL)}resp`);
+    expect(await client.get(`${runPrefix}:fields`)).toBe(`C${first.token}${times(now + LOCK, now + 10 + TTL)}resp`);
   });
 
   live('turns a value that is not an idempotency record into a StorageError', async () => {
     const store = new RedisStore({ client, prefix: runPrefix });
-    await client.set(`${runPrefix}foreign`, 'not a record');
+    await client.set(`${runPrefix}:foreign`, 'not a record');
     await expect(store.acquire('foreign', 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: Date.now() })).rejects.toBeInstanceOf(StorageError);
     await expect(store.get('foreign')).rejects.toThrow(/Malformed/);
   });

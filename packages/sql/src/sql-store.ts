@@ -1,12 +1,15 @@
 /**
  * The store logic every dialect shares. Each transition is one statement (MySQL's acquire: an upsert
  * and a read-back), decided with the `now` the caller passes, never the database clock, and times are
- * BIGINT epoch milliseconds. Keys are stored under the SHA-256 of (prefix, key), so any key of any
- * length and alphabet fits a fixed-width primary key; the key itself is kept alongside.
+ * BIGINT epoch milliseconds. A record's id is the SHA-256 of its name, `namespacedKey(prefix, key)`
+ * (`idem:k1`), so any key of any length and alphabet fits a fixed-width primary key; the key itself is
+ * kept alongside, in `idempotency_key`.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
   ConfigurationError,
+  DEFAULT_PREFIX,
+  namespacedKey,
   StorageError,
   textBytes,
   toStorageError,
@@ -28,7 +31,7 @@ export interface SqlStoreOptions {
   dialect: SqlDialect;
   /** Table name, optionally schema-qualified (`billing.idempotency_keys`). Default `idempotency_keys`. */
   table?: string;
-  /** Namespace for keys, so several apps can share one table without seeing each other's keys. Default none. */
+  /** Namespace for keys, so several apps can share one table without seeing each other's keys. Default `idem`. */
   prefix?: string;
 }
 
@@ -55,7 +58,7 @@ export class SqlStore implements TransactionalStore {
   private readonly statements: Record<StatementName, CompiledStatement>;
 
   constructor(options: SqlStoreOptions) {
-    const { dialect, table = DEFAULT_TABLE, prefix = '' } = options ?? ({} as SqlStoreOptions);
+    const { dialect, table = DEFAULT_TABLE, prefix = DEFAULT_PREFIX } = options ?? ({} as SqlStoreOptions);
     if (!dialect || typeof dialect.execute !== 'function' || !dialect.sql) {
       throw new ConfigurationError('`dialect` is required: postgres(pool), mysql(pool) or sqlite(db)');
     }
@@ -184,9 +187,10 @@ export class SqlStore implements TransactionalStore {
   async close(): Promise<void> {}
 
   private id(key: string): string {
-    // Length-prefixed, so prefix "a" + key "bc" and prefix "ab" + key "c" never collide; `textBytes`
-    // keeps keys that differ only by a lone surrogate apart (UTF-8 would make both U+FFFD).
-    return createHash('sha256').update(textBytes(`${this.prefix.length}:${this.prefix}${key}`)).digest('hex');
+    // namespacedKey keeps prefix "a" + key "bc" apart from prefix "ab" + key "c"; `textBytes` keeps keys
+    // that differ only by a lone surrogate apart (UTF-8 would make both U+FFFD). Well-formed names hash
+    // as their UTF-8, so `sha256('idem:k1')` in SQL finds a row by hand.
+    return createHash('sha256').update(textBytes(namespacedKey(this.prefix, key))).digest('hex');
   }
 
   private async run(name: StatementName, values: Record<string, unknown>) {

@@ -32,7 +32,7 @@ export function describeSqlStore(database: TestDatabase): void {
   });
 
   describe(`SqlStore on ${database.label}`, () => {
-    const store = () => new SqlStore({ dialect, table, prefix: `behaviour-${table}:` });
+    const store = () => new SqlStore({ dialect, table, prefix: `behaviour-${table}` });
     const live = liveTest(() => available);
 
     beforeAll(async () => {
@@ -47,14 +47,13 @@ export function describeSqlStore(database: TestDatabase): void {
       expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual(0);
     });
 
-    live('stores times as epoch milliseconds, the key in full and a SHA-256 of prefix and key as the id', async () => {
+    live('stores times as epoch milliseconds, the key in full and the SHA-256 of the record name `prefix:key` as the id', async () => {
       const key = `κλειδί-🔑-${'x'.repeat(580)}`;
       const s = store();
       const now = 1_700_000_000_123;
       const result = await s.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
       expect(result.state).toBe('acquired');
-      const prefix = `behaviour-${table}:`;
-      const id = createHash('sha256').update(`${prefix.length}:${prefix}${key}`).digest('hex');
+      const id = createHash('sha256').update(`behaviour-${table}:${key}`).digest('hex');
       const rows = await database.raw(
         `SELECT idempotency_key, created_at, expires_at, lock_expires_at FROM ${dialect.sql.quote(table)} WHERE id = ${dialect.sql.placeholders === 'numbered' ? '$1' : '?'}`,
         [id],
@@ -65,6 +64,21 @@ export function describeSqlStore(database: TestDatabase): void {
       expect(Number(rows[0]!.expires_at)).toBe(now + TTL);
       expect(Number(rows[0]!.lock_expires_at)).toBe(now + LOCK);
     });
+
+    // The lookup docs/keys.md gives for finding a record by hand, run in the database itself.
+    const byHand: Partial<Record<DialectName, string>> = {
+      postgres: `SELECT status FROM ${dialect.sql.quote(table)} WHERE id = encode(sha256(convert_to($1, 'UTF8')), 'hex')`,
+      mysql: `SELECT status FROM ${dialect.sql.quote(table)} WHERE id = SHA2(?, 256)`,
+    };
+    const lookup = byHand[dialect.sql.name];
+    if (lookup) {
+      live('a record is found by hand from its name: the id is SHA-256 of `prefix:key`, computed in SQL', async () => {
+        const key = `by-hand-${Math.random()}`;
+        await store().acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: Date.now() });
+        const rows = await database.raw(lookup, [`behaviour-${table}:${key}`]);
+        expect(rows).toEqual([expect.objectContaining({ status: 'in_progress' })]);
+      });
+    }
 
     live('decides expiry with the `now` it is given, not the database clock', async () => {
       const s = store();

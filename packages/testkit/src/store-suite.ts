@@ -26,8 +26,8 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
   let available = true;
   let store: IdempotencyStore;
 
-  const newStore = async () => {
-    const fresh = await options.createStore({ prefix: `idem-test-${randomUUID().slice(0, 8)}:` });
+  const newStore = async (prefix = `idem-test-${randomUUID().slice(0, 8)}`) => {
+    const fresh = await options.createStore({ prefix });
     created.push(fresh);
     return fresh;
   };
@@ -278,6 +278,19 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       assert.equal(theirs.state, 'acquired');
       await store.delete(key);
       assert.equal((await other.get(key, { now }))?.status, 'in_progress');
+    });
+
+    check('a prefix never runs into its keys: prefix "…a" with key "bK" and prefix "…ab" with key "K" are two records', async (key, now) => {
+      // Joined as plain text (`prefix + key`) both would be one record, "…abK": one app would replay the other's answer.
+      const base = `idem-test-${randomUUID().slice(0, 8)}`;
+      const short = await newStore(`${base}a`);
+      const long = await newStore(`${base}ab`);
+      const first = await short.acquire(`b${key}`, 'fp-short', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      const second = await long.acquire(key, 'fp-long', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      assert.equal(first.state, 'acquired');
+      assert.equal(second.state, 'acquired', 'the two prefixes share a record');
+      assert.equal((await short.get(`b${key}`, { now }))?.fingerprint, 'fp-short');
+      assert.equal((await long.get(key, { now }))?.fingerprint, 'fp-long');
     });
 
     check('keys that differ only by a lone surrogate (or by U+FFFD) are kept apart', async (key, now) => {

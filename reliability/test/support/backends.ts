@@ -38,7 +38,7 @@ export interface Backend {
 const suffix = () => randomBytes(5).toString('hex');
 
 export function memoryBackend(): Backend {
-  const prefix = `idem-rel-${suffix()}:`;
+  const prefix = `idem-rel-${suffix()}`;
   const stores: MemoryStore[] = [];
   return {
     kind: 'memory',
@@ -71,7 +71,7 @@ export function memoryBackend(): Backend {
 }
 
 export function redisBackend(url = serviceUrls.redis): Backend & { client: Redis } {
-  const prefix = `idem-rel-${suffix()}:`;
+  const prefix = `idem-rel-${suffix()}`;
   const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
   client.on('error', () => {});
   const keys = async () => {
@@ -114,7 +114,7 @@ export function postgresBackend(): Backend & { pool: Pool; table: string } {
   const applicationName = `idem-rel-${suffix()}`;
   const pool = new Pool({ connectionString: serviceUrls.postgres, max: 4 });
   pool.on('error', () => {});
-  const prefix = `idem-rel-${suffix()}:`;
+  const prefix = `idem-rel-${suffix()}`;
   return {
     kind: 'postgres',
     label: 'PostgreSQL',
@@ -136,7 +136,7 @@ export function postgresBackend(): Backend & { pool: Pool; table: string } {
 export function mysqlBackend(): Backend & { pool: ReturnType<typeof createPool>; table: string } {
   const table = `idem_rel_${suffix()}`;
   const pool = createPool({ uri: serviceUrls.mysql, connectionLimit: 4 });
-  const prefix = `idem-rel-${suffix()}:`;
+  const prefix = `idem-rel-${suffix()}`;
   return {
     kind: 'mysql',
     label: 'MariaDB/MySQL',
@@ -162,7 +162,7 @@ export function sqliteBackend(): Backend & { db: Database.Database } {
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   const table = `idem_rel_${suffix()}`;
-  const prefix = `idem-rel-${suffix()}:`;
+  const prefix = `idem-rel-${suffix()}`;
   return {
     kind: 'sqlite',
     label: 'SQLite file',
