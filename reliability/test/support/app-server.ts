@@ -8,7 +8,8 @@ import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { idempotency, wasStored, isReplayed, type ExpressIdempotencyOptions } from '@idem/express';
+import { idempotency, idempotencyTransaction, wasStored, isReplayed, type ExpressIdempotencyOptions } from '@idem/express';
+import { ledgerWriter } from './ledger';
 import { createStore, type StoreConfig } from './store-factory';
 
 export interface AppConfig {
@@ -21,6 +22,11 @@ export interface AppConfig {
   failOpen?: boolean;
   maxBodyBytes?: number;
   hashKeys?: boolean;
+  /**
+   * Transactional mode: the handler writes one row into this ledger table (no unique constraint) through
+   * `idempotencyTransaction(req)` before it waits, so the row commits with the record or not at all.
+   */
+  ledger?: string;
 }
 
 const config = JSON.parse(process.env.IDEM_APP ?? '') as AppConfig;
@@ -40,9 +46,15 @@ process.on('uncaughtException', (error) => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The handler with an effect: the side-channel line is written before it waits, so a kill cannot hide it. */
-async function pay(key: string | undefined, delayMs: number, amount: unknown): Promise<{ status: number; body: string }> {
+async function pay(key: string | undefined, delayMs: number, amount: unknown, req?: IncomingMessage): Promise<{ status: number; body: string }> {
   executions++;
   record({ type: 'exec', key });
+  if (config.ledger && req) {
+    const write = ledgerWriter(config.store.kind, config.ledger);
+    // The row is written at once; the transaction stays open while the handler waits, until the record commits.
+    await idempotencyTransaction(req)((tx) => write(tx, key ?? '', pid));
+    record({ type: 'ledger-written', key });
+  }
   if (delayMs > 0) await sleep(delayMs);
   return { status: 201, body: JSON.stringify({ id: `pay_${pid}_${executions}`, pid, amount }) };
 }
@@ -81,12 +93,20 @@ async function main(): Promise<void> {
     app.use((req, res, next) => (observe(req, res), next()));
     app.use(guard);
     app.post('/payments', express.json({ limit: '64kb' }), async (req, res) => {
-      const result = await pay(headerText(req, 'idempotency-key'), delayOf(req), (req.body as { amount?: unknown } | undefined)?.amount);
+      const result = await pay(headerText(req, 'idempotency-key'), delayOf(req), (req.body as { amount?: unknown } | undefined)?.amount, req);
       res.status(result.status).type('application/json').send(result.body);
     });
     app.post('/text', express.text({ type: '*/*', limit: '16kb' }), (req, res) => res.status(200).send(`len=${String(req.body ?? '').length}`));
     app.put('/raw', express.raw({ type: '*/*', limit: '32kb' }), (req, res) => res.status(200).send(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)));
     app.delete('/payments/:id', (_req, res) => res.status(204).end());
+    if (config.ledger) {
+      // The ledger's database failed under the handler (its connection was cut): the app answers 503, which
+      // idem does not store, so the transaction is rolled back and the key released for the retry.
+      app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+        record({ type: 'handler-error', reason: String((error as Error)?.message ?? error) });
+        res.status(503).set('retry-after', '1').json({ error: 'database unavailable' });
+      });
+    }
     server = app.listen(0, '127.0.0.1');
   } else {
     server = createServer((req, res) => {

@@ -155,7 +155,7 @@ export function mysqlBackend(): Backend & { pool: ReturnType<typeof createPool>;
   };
 }
 
-export function sqliteBackend(): Backend & { db: Database.Database } {
+export function sqliteBackend(): Backend & { db: Database.Database; table: string } {
   const dir = mkdtempSync(join(tmpdir(), 'idem-rel-sqlite-'));
   const file = join(dir, 'idem.db');
   const db = new Database(file);
@@ -168,6 +168,7 @@ export function sqliteBackend(): Backend & { db: Database.Database } {
     label: 'SQLite file',
     crossProcess: true,
     db,
+    table,
     config: { kind: 'sqlite', prefix, file, table },
     available: async () => true,
     prepare: () => new SqlStore({ dialect: sqlite(db), table }).migrate(),
