@@ -4,6 +4,7 @@ import { Idempotency } from '../src/adapter';
 import {
   CallbackError,
   IdempotencyRunner,
+  idempotent,
   KeyGenerationError,
   ResultNotEncodableError,
   type HttpResponse,
@@ -171,6 +172,25 @@ describe('function API callbacks', () => {
     expect((error as ResultNotEncodableError).result).toEqual({ amount: BigInt(5) });
     expect(await store.get('big')).toBeUndefined();
     expect(await runner.run('big', () => 'fixed')).toBe('fixed');
+  });
+
+  it('idempotent(): a circular result releases the key and rejects with ResultNotEncodableError', async () => {
+    const circular = () => {
+      const order: { id: string; self?: unknown } = { id: 'o1' };
+      order.self = order;
+      return order;
+    };
+    let calls = 0;
+    const wrapped = idempotent(
+      (id: string) => {
+        calls += 1;
+        return calls === 1 ? circular() : { id };
+      },
+      { store, key: (id) => id },
+    );
+    await expect(wrapped('o1')).rejects.toBeInstanceOf(ResultNotEncodableError);
+    expect(await wrapped('o1')).toEqual({ id: 'o1' });
+    expect(calls).toBe(2);
   });
 
   it('run(): a store failure at complete still returns the result and reports the store error', async () => {

@@ -132,6 +132,25 @@ describe('Idempotency.handle', () => {
     const retry = await idem.handle(request('k8'));
     expect(retry.action === 'respond' && retry.response.status).toBe(409);
     expect(retry.action === 'respond' && JSON.parse(text(retry.response.body)).code).toBe('RESPONSE_NOT_STORED');
+    expect(retry.action === 'respond' && retry.response.headers['retry-after']).toBeUndefined();
+    expect(retry.action === 'respond' && retry.response.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.outcome).toMatchObject({ replayed: false, protected: true, key: 'k8' });
+  });
+
+  it('answers RESPONSE_NOT_STORED through errorHandler, like every other error', async () => {
+    const seen: string[] = [];
+    const idem = manager({
+      maxResponseBytes: 100,
+      errorHandler: (error) => {
+        seen.push(error.code);
+        return { status: error.status, headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode(`custom ${error.code}`) };
+      },
+    });
+    await execute(idem, request('k8b'), ok('x'.repeat(500)));
+    const retry = await idem.handle(request('k8b'));
+    expect(retry.action === 'respond' && [retry.response.status, text(retry.response.body)]).toEqual([409, 'custom RESPONSE_NOT_STORED']);
+    expect(retry.action === 'respond' && retry.response.headers).toEqual({ 'content-type': 'text/plain' });
+    expect(seen).toEqual(['RESPONSE_NOT_STORED']);
   });
 
   it('keeps tenants apart with scope', async () => {

@@ -9,6 +9,7 @@ import type { IdempotencyError, IdempotencyOptions, IdempotencyStore } from '@id
 import { newKey, sendRequest, type ClientRequest, type ClientResponse } from './http-client';
 import { createScenarioHandler, FIXED_DATE, type ScenarioHandler } from './http-handler';
 import { readRequestHeader, type ScenarioServer } from './http-server';
+import { corruptRecordScenarios } from './http-corrupt-records';
 import { failingStore, keyRecordingStore } from './http-stores';
 import { notApplicableSkipper } from './not-applicable';
 import type { TestApi } from './test-api';
@@ -43,7 +44,7 @@ export interface HttpSuiteOptions {
   notApplicable?: Record<string, string>;
 }
 
-interface Group {
+export interface Group {
   url: string;
   runs(): number;
   send(request?: ClientRequest): Promise<ClientResponse>;
@@ -53,13 +54,20 @@ interface Group {
 
 type Event = [hook: string, detail: unknown];
 
+/** Registers a scenario group: a describe block with its own server and store, built from `options(store)`. */
+export type GroupFactory = (
+  title: string,
+  options: (store: IdempotencyStore) => Omit<IdempotencyOptions, 'store'> & { store?: IdempotencyStore },
+  body: (g: Group) => void,
+) => void;
+
 export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteOptions): void {
   const { describe } = test;
   const readHeader = suite.readHeader ?? readRequestHeader;
   const it = notApplicableSkipper(test, suite.notApplicable ?? {});
 
   /** A describe block with its own server, store and handler counter, built from `options(store)`. */
-  const group = (title: string, options: (store: IdempotencyStore) => Omit<IdempotencyOptions, 'store'> & { store?: IdempotencyStore }, body: (g: Group) => void) =>
+  const group: GroupFactory = (title, options, body) =>
     describe(title, () => {
       const handler = createScenarioHandler();
       let server: ScenarioServer | undefined;
@@ -360,6 +368,8 @@ export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteO
       });
     });
 
+    corruptRecordScenarios(group, it);
+
     group('store failure', () => ({ store: failingStore() }), (g) => {
       it('answers 503 problem+json with Retry-After, handler not run', async () => {
         const before = g.runs();
@@ -425,6 +435,9 @@ export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteO
         const retry = await g.post(key, { 'x-scenario-size': '20000' }, '{}');
         assertProblem(retry, 409, 'RESPONSE_NOT_STORED');
         assert.equal(g.runs() - before, 1);
+        // A condition that never resolves: no Retry-After to wait for, and no replay of anything.
+        assert.equal(retry.headers['retry-after'], undefined);
+        assert.equal(retry.headers['idempotent-replayed'], undefined);
       });
       it('still replays responses under the limit', async () => {
         const key = newKey();
