@@ -1,6 +1,6 @@
 /** RedisStore's own options and behaviour, on the machine's Redis (the contract itself is in conformance.test.ts). */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ConfigurationError, StorageError } from '@idem/core';
+import { ConfigurationError, IdempotencyRunner, StorageError } from '@idem/core';
 import { serviceAvailable, serviceUrls } from '@idem/testkit';
 import { Redis } from 'ioredis';
 import { RedisStore, SAFE_CLIENT_OPTIONS, type RedisClient } from '../src';
@@ -82,6 +82,21 @@ describe('RedisStore options', () => {
       expect(await client.exists(`idem:${key}`)).toBe(1);
     } finally {
       await client.del(`idem:${key}`);
+    }
+  });
+
+  live('names a request’s record readably: idem:<key>, idem:s=<scope>:<key> (the lookups docs/keys.md gives)', async () => {
+    const store = new RedisStore({ client });
+    const runner = new IdempotencyRunner({ store });
+    const key = `${runPrefix}-k1`;
+    try {
+      await runner.run(key, () => 'plain');
+      await runner.run(key, () => 'tenant', { scope: 'tenant-1' });
+      await runner.run(key, () => 'empty scope', { scope: '' });
+      expect(await client.exists(`idem:${key}`, `idem:s=tenant-1:${key}`, `idem:s=:${key}`)).toBe(3);
+      expect(await client.pttl(`idem:${key}`)).toBeGreaterThan(0);
+    } finally {
+      await client.del(`idem:${key}`, `idem:s=tenant-1:${key}`, `idem:s=:${key}`);
     }
   });
 
