@@ -5,6 +5,7 @@
  */
 import { InvalidKeyError, KeyGenerationError } from './errors';
 import { sha256 } from './hash';
+import { component } from './namespace';
 import { headerValues, type IdempotencyRequest } from './http';
 
 export const MAX_KEY_LENGTH = 255;
@@ -71,7 +72,11 @@ export function keyFromHeaderOrBody(name = 'Idempotency-Key'): KeyStrategy {
   return async (req, request) => (await fromHeader(req, request)) ?? fromBody(req, request);
 }
 
-/** Joins several strategies' keys; the request has no key unless every part has one. */
+/**
+ * Joins several strategies' keys with `:`, each part escaped as a scope is (`%` → `%25`, `:` → `%3A`, a lone
+ * surrogate → `%uD800`), so two different lists of parts never make one key; the request has no key
+ * unless every part has one.
+ */
 export function compositeKey<Raw>(...parts: Array<KeyStrategy<Raw>>): KeyStrategy<Raw> {
   if (parts.length === 0) throw new TypeError('compositeKey needs at least one strategy');
   return async (req, request) => {
@@ -79,7 +84,7 @@ export function compositeKey<Raw>(...parts: Array<KeyStrategy<Raw>>): KeyStrateg
     for (const part of parts) {
       const value = await part(req, request);
       if (value === undefined) return undefined;
-      values.push(encodeURIComponent(value));
+      values.push(component(value));
     }
     return values.join(':');
   };

@@ -16,8 +16,8 @@ import { sha256 } from './hash';
 
 const IN_COMPONENT = /[%:]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/** A prefix or scope, escaped so it holds no `:` and no lone surrogate. */
-function component(text: string): string {
+/** A prefix, scope or key part, escaped so it holds no `:` and no lone surrogate (never throws, unlike encodeURIComponent). */
+export function component(text: string): string {
   return text.replace(IN_COMPONENT, (unit) => {
     if (unit === '%') return '%25';
     if (unit === ':') return '%3A';

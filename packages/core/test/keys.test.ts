@@ -44,6 +44,14 @@ describe('key strategies', () => {
     expect(await strategy(undefined, request({ 'idempotency-key': 'k' }))).toBeUndefined();
   });
 
+  it('joins parts one-to-one and never throws on a lone surrogate', async () => {
+    const parts = (...values: string[]) => compositeKey(...values.map((value) => () => value));
+    expect(await parts('a:b', 'c')(undefined, request({}))).not.toBe(await parts('a', 'b:c')(undefined, request({})));
+    expect(await parts('a%3Ab', 'c')(undefined, request({}))).not.toBe(await parts('a:b', 'c')(undefined, request({})));
+    expect(await parts('user\ud800', 'k')(undefined, request({}))).toBe('user%uD800:k');
+    expect(await parts('ünï', 'k')(undefined, request({}))).toBe('ünï:k');
+  });
+
   it('turns a throwing custom strategy into KeyGenerationError', async () => {
     const failing = () => {
       throw new Error('no user');
