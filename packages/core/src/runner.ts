@@ -113,7 +113,11 @@ export class IdempotencyRunner<Raw = unknown> {
       try {
         result = this.serializer.deserialize(acquisition.record.response ?? new Uint8Array()) as T;
       } catch (error) {
-        throw toStorageError(error, 'decode');
+        // A record this serializer cannot read (corrupt, or written by another one): like a corrupt HTTP
+        // record, a StorageError reported to onStoreError, and `fn` is not run again.
+        const storageError = toStorageError(error, 'decode');
+        this.reportStoreError(storageError, key, storeKey, false);
+        throw storageError;
       }
       this.emit('hit', key, storeKey, undefined as Raw);
       return result;

@@ -174,6 +174,17 @@ describe('function API callbacks', () => {
     expect(await runner.run('big', () => 'fixed')).toBe('fixed');
   });
 
+  it('run(): a stored result the serializer cannot read rejects with StorageError, reported, fn not run again', async () => {
+    const onStoreError = jest.fn();
+    const unreadable = { serialize: (value: unknown) => new TextEncoder().encode(String(value)), deserialize: () => boom() };
+    const runner = new IdempotencyRunner({ store, onStoreError }, unreadable);
+    const fn = jest.fn(() => 'first');
+    expect(await runner.run('unreadable', fn)).toBe('first');
+    await expect(runner.run('unreadable', fn)).rejects.toMatchObject({ code: 'STORAGE_ERROR' });
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(onStoreError).toHaveBeenCalledWith(expect.objectContaining({ code: 'STORAGE_ERROR' }), expect.objectContaining({ key: 'unreadable', failOpen: false }));
+  });
+
   it('idempotent(): a circular result releases the key and rejects with ResultNotEncodableError', async () => {
     const circular = () => {
       const order: { id: string; self?: unknown } = { id: 'o1' };
