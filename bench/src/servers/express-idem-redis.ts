@@ -3,5 +3,5 @@ import { idempotency } from '@idem/express';
 import { RedisStore } from '@idem/redis';
 import { benchEnv, createBenchApp, serve } from './bench-app';
 
-const store = new RedisStore({ url: benchEnv.redisUrl, prefix: `idem-bench:${benchEnv.tag}:` });
+const store = new RedisStore({ url: benchEnv.redisUrl, prefix: `idem-bench-${benchEnv.tag}` });
 serve(createBenchApp({ protect: [idempotency({ store })] }), () => store.close());

@@ -6,7 +6,7 @@ import { createApp } from '../src/app';
 import { openStore } from '../src/store';
 import { paymentSmokeTests } from '../../payment-smoke';
 
-const prefix = `idem-example-${randomUUID().slice(0, 8)}:`;
+const prefix = `idem-example-${randomUUID().slice(0, 8)}`;
 const store = openStore(serviceUrls.redis, prefix);
 let available = false;
 let server: Server | undefined;

@@ -8,7 +8,7 @@ import { openStore } from '../src/store';
 import { paymentSmokeTests } from '../../payment-smoke';
 
 const url = process.env.IDEM_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `idem:example:${randomBytes(5).toString('hex')}:`;
+const prefix = `idem-example-${randomBytes(5).toString('hex')}`;
 let opened: ReturnType<typeof openStore> | undefined;
 let available = false;
 let server: Server | undefined;
