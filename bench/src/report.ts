@@ -121,7 +121,7 @@ const range = (s: Spread, format: (value: number) => string, repeats: number) =>
 
 function name(variant: Variant): string {
   const store = variant.store === 'none' ? '' : ` + ${variant.store}`;
-  const lib = variant.library === 'idem' ? '**idem**' : variant.library;
+  const lib = variant.ours ? `**${variant.library}**` : variant.library;
   return variant.store === 'none' ? `${variant.framework} (bare)` : `${lib}${store}${variant.note ? ` ¹` : ''}`;
 }
 
@@ -242,6 +242,12 @@ function targets(report: RunReport, table: Row[]): string[] {
     const ours = find(id, mode);
     const peer = find(peerId, mode);
     if (ours && peer) check(`${id} ${mode} ÷ ${peer.variant.library} ${mode}`, ours.ratio.mean / peer.ratio.mean, goal, x);
+  }
+  // Transactional vs plain mode, the same ledger write, same run: what one transaction around it costs.
+  for (const mode of ['first', 'replay'] as const) {
+    const plain = find('idem-postgres-ledger', mode);
+    const transactional = find('idem-postgres-tx', mode);
+    if (plain && transactional) out.push(`idem-postgres-tx ${mode} ÷ idem-postgres-ledger ${mode} (transactional ÷ plain, same ledger row): ${x(transactional.ratio.mean / plain.ratio.mean)}`);
   }
   const cost = report.costs.get('idem-redis');
   if (cost) {

@@ -198,7 +198,10 @@ async function measuredCell(server: RunningServer, mode: Mode, keyPrefix: string
 
 async function cleanUp(services: Record<string, boolean>): Promise<void> {
   if (services.redis) log(`cleanup: ${await removeRedisKeys(tag)} Redis keys removed`);
-  if (services.postgres) await dropPgTable(pgTable);
+  if (services.postgres) {
+    await dropPgTable(pgTable);
+    await dropPgTable(`${pgTable}_ledger`);
+  }
   removeSqliteFile(sqliteFile);
 }
 

@@ -31,6 +31,8 @@ export const VARIANTS: Variant[] = [
   { id: 'idem-memory', server: 'express-idem-memory.ts', framework: 'express', library: 'idem', store: 'memory', needs: [], memoryCheck: 'idem', ours: true },
   { id: 'idem-redis', server: 'express-idem-redis.ts', framework: 'express', library: 'idem', store: 'redis', needs: ['redis'], ours: true },
   { id: 'idem-postgres', server: 'express-idem-postgres.ts', framework: 'express', library: 'idem', store: 'postgres', needs: ['postgres'], ours: true },
+  { id: 'idem-postgres-ledger', server: 'express-idem-postgres-ledger.ts', framework: 'express', library: 'idem (plain + ledger row)', store: 'postgres', note: 'plain mode: the handler writes a ledger row on its own', needs: ['postgres'], ours: true },
+  { id: 'idem-postgres-tx', server: 'express-idem-postgres-tx.ts', framework: 'express', library: 'idem (transactional)', store: 'postgres', note: 'transactional mode: the same ledger row, committed with the record', needs: ['postgres'], ours: true },
   { id: 'idem-sqlite', server: 'express-idem-sqlite.ts', framework: 'express', library: 'idem', store: 'sqlite', needs: [], ours: true },
   {
     id: 'express-idempotency-memory',

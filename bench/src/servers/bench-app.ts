@@ -39,9 +39,11 @@ export interface BenchAppOptions {
   protect?: RequestHandler[];
   /** For libraries that call the handler on a replay too and expect it to check (express-idempotency). */
   alreadyAnswered?: (req: Request) => boolean;
+  /** A database write `POST /orders` makes before answering (the ledger variants). */
+  effect?: (req: Request, amount: number | undefined) => Promise<void>;
 }
 
-export function createBenchApp({ protect = [], alreadyAnswered }: BenchAppOptions = {}): express.Express {
+export function createBenchApp({ protect = [], alreadyAnswered, effect }: BenchAppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/__stats', (_req, res) => {
@@ -51,10 +53,11 @@ export function createBenchApp({ protect = [], alreadyAnswered }: BenchAppOption
   app.use(express.json());
   app.use(...(protect.length ? protect : [(_req: Request, _res: unknown, next: () => void) => next()]));
   let orderSeq = 0;
-  app.post('/orders', (req, res) => {
+  app.post('/orders', async (req, res) => {
     if (alreadyAnswered?.(req)) return;
     stats.executions++;
     const { amount, currency } = (req.body ?? {}) as { amount?: number; currency?: string };
+    if (effect) await effect(req, amount);
     res.status(201).json({ id: `ord_${++orderSeq}`, amount, currency, status: 'created' });
   });
   app.post('/binary', (req, res) => {
