@@ -1,0 +1,87 @@
+/**
+ * captureNodeResponse on a real node:http server: when `commit` resolves a replacement (a rolled-back
+ * handler's answer must not go out), the client gets exactly the replacement, none of the handler's
+ * status, headers or bytes, and whatever the handler still writes is swallowed, its callbacks called.
+ */
+import { createServer, request, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { captureNodeResponse } from '../src/adapter';
+import type { HttpResponse } from '../src';
+
+const replacement: HttpResponse = {
+  status: 409,
+  headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
+  body: new TextEncoder().encode('{"code":"LEASE_LOST"}'),
+};
+
+async function serve(handler: (res: ServerResponse) => void): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  const server = createServer((_req, res) => handler(res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await new Promise((resolve, reject) => {
+      const req = request({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', method: 'POST', agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+describe('captureNodeResponse with a replacement answer', () => {
+  it('sends the replacement instead of a whole buffered response', async () => {
+    let committed: HttpResponse | undefined;
+    const answer = await serve((res) => {
+      captureNodeResponse(res, 1024, async (response) => {
+        committed = response;
+        return replacement;
+      });
+      res.statusCode = 201;
+      res.setHeader('x-handler', 'yes');
+      res.setHeader('content-length', '7');
+      res.end('created');
+    });
+    expect(Buffer.from(committed!.body).toString()).toBe('created');
+    expect(answer.status).toBe(409);
+    expect(answer.body).toBe('{"code":"LEASE_LOST"}');
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+    expect(answer.headers['x-handler']).toBeUndefined();
+  });
+
+  it('past the limit: sends the replacement and swallows the handler’s later writes, calling their callbacks', async () => {
+    const callbacks: string[] = [];
+    const errors: unknown[] = [];
+    const answer = await serve((res) => {
+      res.on('error', (error) => errors.push(error));
+      captureNodeResponse(res, 8, async () => replacement);
+      res.statusCode = 200;
+      res.setHeader('x-handler', 'yes');
+      res.write('more than eight bytes');
+      setTimeout(() => {
+        res.write('later', () => callbacks.push('write'));
+        res.end('end', () => callbacks.push('end'));
+      }, 20);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answer.status).toBe(409);
+    expect(answer.body).toBe('{"code":"LEASE_LOST"}');
+    expect(answer.headers['x-handler']).toBeUndefined();
+    expect(callbacks.sort()).toEqual(['end', 'write']);
+    expect(errors).toEqual([]);
+  });
+
+  it('without a replacement, sends the handler’s own bytes', async () => {
+    const answer = await serve((res) => {
+      captureNodeResponse(res, 1024, async () => undefined);
+      res.statusCode = 201;
+      res.end('created');
+    });
+    expect([answer.status, answer.body]).toEqual([201, 'created']);
+  });
+});
