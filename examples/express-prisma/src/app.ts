@@ -1,11 +1,14 @@
 /**
  * A tiny orders API. `POST /orders` creates one order per Idempotency-Key: a retry with the same key
  * gets the first answer back (with `Idempotent-Replayed: true`) and never creates a second order. idem
- * records requests in the app's own database, through the app's own PrismaClient.
+ * records requests in the app's own database, through the app's own PrismaClient, and the order is
+ * created through `idempotencyTransaction(req)`: in the same transaction as idem's record, so a handler
+ * that fails (or lost its key to a retry) leaves no order behind.
  */
 import express from 'express';
-import { idempotency } from '@idem/express';
+import { idempotency, idempotencyTransaction } from '@idem/express';
 import { PrismaStore } from '@idem/prisma';
+import type { Prisma } from './generated/prisma/client';
 import type { AppPrisma } from './db';
 
 export function createApp(prisma: AppPrisma): express.Express {
@@ -19,7 +22,9 @@ export function createApp(prisma: AppPrisma): express.Express {
       res.status(400).json({ error: 'send { "product": string, "quantity": positive whole number }' });
       return;
     }
-    const order = await prisma.order.create({ data: { product, quantity, createdAt: BigInt(Date.now()) } });
+    const order = await idempotencyTransaction(req)((tx: Prisma.TransactionClient) =>
+      tx.order.create({ data: { product, quantity, createdAt: BigInt(Date.now()) } }),
+    );
     res.status(201).json({ id: order.id, product: order.product, quantity: order.quantity });
   });
   return app;

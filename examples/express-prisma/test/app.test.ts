@@ -56,3 +56,10 @@ it('answers 422 when the key is reused for another order', async () => {
   expect(reused.status).toBe(422);
   expect(reused.headers.get('content-type')).toMatch(/application\/problem\+json/);
 });
+
+it('creates one order for 10 concurrent duplicates, in the record’s transaction', async () => {
+  const before = await prisma.order.count();
+  const answers = await Promise.all(Array.from({ length: 10 }, () => order('order-3', { product: 'cake', quantity: 1 })));
+  expect(answers.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true);
+  expect((await prisma.order.count()) - before).toBe(1);
+});
