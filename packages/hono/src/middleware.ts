@@ -16,7 +16,12 @@ import type { IdempotencyVariables } from './outcome';
 import { readBody } from './request-body';
 import { transactions } from './transaction';
 
-export type IdempotencyEnv = { Variables: IdempotencyVariables };
+/**
+ * The app's Env (`new Hono<IdempotencyEnv>()`). `c.get('idempotency')` is optional in it: a request the
+ * middleware did not run for (a path it is not mounted on) has no outcome, and the type says so. (One
+ * Env for the app and the middleware keeps `MiddlewareHandler<Env>` assignable both ways.)
+ */
+export type IdempotencyEnv = { Variables: Partial<IdempotencyVariables> };
 
 export function idempotency<E extends Env = Env>(options: HonoIdempotencyOptions<E>): MiddlewareHandler<E & IdempotencyEnv> {
   const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes } = createMiddlewareSetup<Context<E>>(options, MIDDLEWARE_OPTION_NAMES);
@@ -61,7 +66,7 @@ export function idempotency<E extends Env = Env>(options: HonoIdempotencyOptions
       throw error;
     }
     const finished = await execution.finish(captured.record);
-    c.set('idempotency', { ...c.get('idempotency'), stored: finished.stored });
+    c.set('idempotency', { protected: execution.protected, replayed: false, stored: finished.stored });
     // Unset first: assigning over a response makes Hono merge the old headers into the new one.
     c.res = undefined;
     // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.

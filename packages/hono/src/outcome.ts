@@ -8,7 +8,7 @@ export interface IdempotencyOutcome {
   stored: boolean;
 }
 
-/** The variables the middleware sets: `c.get('idempotency')`. */
+/** The variables the middleware sets on each request it runs for: `c.get('idempotency')`. */
 export interface IdempotencyVariables {
   idempotency: IdempotencyOutcome;
 }

@@ -16,7 +16,7 @@ const post = (app: { request: Hono["request"] }, key: string | undefined, body =
 
 describe('@idem/hono (app.request)', () => {
   it("exposes the outcome as c.get('idempotency') to the middleware around it", async () => {
-    const seen: IdempotencyOutcome[] = [];
+    const seen: (IdempotencyOutcome | undefined)[] = [];
     let runs = 0;
     const app = new Hono<IdempotencyEnv>();
     app.use(async (c, next) => {
@@ -38,9 +38,26 @@ describe('@idem/hono (app.request)', () => {
     ]);
   });
 
+  it("leaves c.get('idempotency') undefined off the mounted path, and the app's type says so", async () => {
+    const seen: (IdempotencyOutcome | undefined)[] = [];
+    const app = new Hono<IdempotencyEnv>();
+    app.use(async (c, next) => {
+      await next();
+      // @ts-expect-error the outcome may be missing: the middleware is mounted on /payments/* only
+      const claimed: IdempotencyOutcome = c.get('idempotency');
+      seen.push(claimed);
+    });
+    app.use('/payments/*', idempotency({ store }));
+    app.post('/payments/:id', (c) => c.text('charged', 201));
+    app.post('/health', (c) => c.text('ok'));
+    expect((await post(app, randomUUID(), '{}', '/health')).status).toBe(200);
+    expect((await post(app, randomUUID(), '{}', '/payments/1')).status).toBe(201);
+    expect(seen).toEqual([undefined, { protected: true, replayed: false, stored: true }]);
+  });
+
   it("types the variable for handlers: c.get('idempotency').protected", async () => {
     const app = new Hono();
-    app.post('/payments', idempotency({ store }), (c) => c.text(String(c.get('idempotency').protected), 201));
+    app.post('/payments', idempotency({ store }), (c) => c.text(String(c.get('idempotency')?.protected), 201));
     expect(await (await post(app, randomUUID())).text()).toBe('true');
   });
 

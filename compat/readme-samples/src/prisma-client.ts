@@ -1,0 +1,65 @@
+/**
+ * The Prisma README's sample imports the reader's generated client (`./generated/prisma/client.js`).
+ * It is generated here from the README's own model (its first ```prisma block, the PostgreSQL one), so
+ * the store is type-checked against the client that exact model produces, in the module format each
+ * setup's reader would generate. `prisma generate` needs no engine binary; a stamp skips it when
+ * neither the model nor Prisma changed.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConfigName } from './consumer';
+
+const workspace = join(__dirname, '..');
+const readme = join(workspace, '..', '..', 'packages', 'prisma', 'README.md');
+
+/** The generator settings a reader of each setup uses: ESM with `.js` imports for node16, none for a bundler. */
+const GENERATOR: Record<ConfigName, { moduleFormat: string; importFileExtension: string }> = {
+  'esm-node16': { moduleFormat: 'esm', importFileExtension: 'js' },
+  'esm-bundler': { moduleFormat: 'esm', importFileExtension: '' },
+  cjs: { moduleFormat: 'cjs', importFileExtension: '' },
+};
+
+export function readmeModel(): string {
+  const model = /^```prisma\n([\s\S]*?)^```$/m.exec(readFileSync(readme, 'utf8'))?.[1];
+  if (!model) throw new Error('packages/prisma/README.md shows no ```prisma model');
+  return model;
+}
+
+export function generatePrismaClients(config: ConfigName, outDir: string): void {
+  const { moduleFormat, importFileExtension } = GENERATOR[config];
+  const schema = [
+    'generator client {',
+    '  provider            = "prisma-client"',
+    `  output              = ${JSON.stringify(outDir)}`,
+    `  moduleFormat        = "${moduleFormat}"`,
+    `  importFileExtension = "${importFileExtension}"`,
+    '}',
+    '',
+    'datasource db {',
+    '  provider = "postgresql"',
+    '}',
+    '',
+    readmeModel(),
+  ].join('\n');
+  const prismaCli = require.resolve('prisma/build/index.js', { paths: [workspace] });
+  const prismaVersion = JSON.parse(readFileSync(require.resolve('prisma/package.json', { paths: [workspace] }), 'utf8')).version as string;
+  const stampPath = join(outDir, '.stamp');
+  const stamp = createHash('sha256').update(prismaVersion).update(schema).digest('hex');
+  if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp) return;
+  mkdirSync(outDir, { recursive: true });
+  const schemaPath = join(outDir, '..', 'schema.prisma');
+  writeFileSync(schemaPath, schema);
+  execFileSync(process.execPath, [prismaCli, 'generate', '--schema', schemaPath], {
+    cwd: workspace,
+    stdio: 'pipe', // on failure the thrown error carries prisma's output
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? '/bin/true',
+      CHECKPOINT_DISABLE: '1',
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    },
+  });
+  writeFileSync(stampPath, stamp);
+}
