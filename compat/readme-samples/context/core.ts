@@ -1,5 +1,6 @@
 // What the core README's samples leave to the reader: a store, the runner of the quick start, and the
 // app's own code (its payment provider, events, request type, metrics).
+import type { Express } from 'express';
 import type { IdempotencyRunner, IdempotencyStore } from '@idem/core';
 
 export declare const store: IdempotencyStore;
@@ -22,3 +23,5 @@ export declare function processWebhook(event: WebhookEvent): Promise<Date>;
 export type MyReq = { user: { id: string; tenantId: string } };
 export declare const metrics: { increment(name: string): void };
 export declare const histogram: { record(value: number, attributes: Record<string, string>): void };
+export declare const audit: { write(entry: Record<string, unknown>): Promise<void> };
+export declare const app: Express;

@@ -1,5 +1,7 @@
 // What the testkit README's samples leave to the reader: the store under test and its client.
+import type { Pool } from 'pg';
 import type { IdempotencyStore } from '@idem/core';
+import type { HttpTransactionSuiteOptions } from '@idem/testkit';
 
 export declare class MyStore implements IdempotencyStore {
   constructor(options: { client: unknown; prefix: string });
@@ -12,3 +14,6 @@ export declare class MyStore implements IdempotencyStore {
   close: IdempotencyStore['close'];
 }
 export declare const client: { quit(): Promise<void> };
+export declare const pool: Pool;
+/** Your middleware under test, started on a port: what the suite's `createServer` asks for. */
+export declare const myAdapter: HttpTransactionSuiteOptions['createServer'];

@@ -1,8 +1,8 @@
 /**
- * The Prisma README's sample imports the reader's generated client (`./generated/prisma/client.js`).
- * It is generated here from the README's own model (its first ```prisma block, the PostgreSQL one), so
- * the store is type-checked against the client that exact model produces, in the module format each
- * setup's reader would generate. `prisma generate` needs no engine binary; a stamp skips it when
+ * The Prisma README's samples import the reader's generated client (`./generated/prisma/client.js`).
+ * It is generated here from the README's own model (its first ```prisma block, the PostgreSQL one) plus
+ * the reader's own models (`context/prisma.prisma`), so the store is type-checked against the client
+ * that exact model produces, in the module format each setup's reader would generate. `prisma generate` needs no engine binary; a stamp skips it when
  * neither the model nor Prisma changed.
  */
 import { execFileSync } from 'node:child_process';
@@ -42,6 +42,7 @@ export function generatePrismaClients(config: ConfigName, outDir: string): void 
     '}',
     '',
     readmeModel(),
+    readFileSync(join(workspace, 'context', 'prisma.prisma'), 'utf8'),
   ].join('\n');
   const prismaCli = require.resolve('prisma/build/index.js', { paths: [workspace] });
   const prismaVersion = JSON.parse(readFileSync(require.resolve('prisma/package.json', { paths: [workspace] }), 'utf8')).version as string;
