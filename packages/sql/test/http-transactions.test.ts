@@ -2,7 +2,7 @@
  * The shared HTTP transaction suite on every middleware, over real sockets, with SqlStore on one real
  * PostgreSQL: the handler writes a `ledger` row (no unique constraint) through the request's
  * transaction. Each middleware's own test adapter mounts it; each group gets its own prefix. Express
- * also runs it on a SQLite file, SQLite's one-writer rule included.
+ * also runs it on MariaDB/MySQL and on a SQLite file, SQLite's one-writer rule included.
  */
 import type { PoolClient } from 'pg';
 import express from 'express';
@@ -14,7 +14,7 @@ import { honoNodeAdapter } from '../../hono/test/adapter';
 import { fetchAdapter } from '../../fetch/test/adapter';
 import { nestExpressAdapter, nestFastifyAdapter } from '../../nestjs/test/adapters';
 import { SqlStore } from '../src';
-import { postgresDatabase, sqliteDatabase } from './databases';
+import { mysqlDatabase, postgresDatabase, sqliteDatabase } from './databases';
 import { ledgerOn } from './ledger';
 
 const database = postgresDatabase();
@@ -80,5 +80,33 @@ describe('on SQLite', () => {
     createServer: expressAdapter(express),
     ledger: { write: (tx, entry) => fileLedger.write(tx, entry, 1), rows: (entry) => fileLedger.rows(entry) },
     singleWriter: true,
+  });
+});
+
+describe('on MariaDB/MySQL', () => {
+  const maria = mysqlDatabase();
+  const mariaLedger = ledgerOn(maria);
+  let up = false;
+  beforeAll(async () => {
+    up = await maria.available();
+    if (!up) return;
+    await new SqlStore({ dialect: maria.dialect, table: maria.table }).migrate();
+    await mariaLedger.create();
+  });
+  afterAll(async () => {
+    if (up) await mariaLedger.drop();
+    await maria.dispose();
+  });
+  const gatedMaria: TestApi = {
+    describe,
+    it: (name, fn, timeout) => it(name, async () => (up ? fn?.() : undefined), timeout),
+    beforeAll: (fn, timeout) => beforeAll(async () => (up ? fn?.() : undefined), timeout),
+    afterAll: (fn, timeout) => afterAll(async () => (up ? fn?.() : undefined), timeout),
+  };
+  // No `poison`: a failed statement does not doom a MySQL transaction.
+  httpTransactionSuite(gatedMaria, 'Express 5 + SqlStore (MariaDB/MySQL)', {
+    createStore: () => new SqlStore({ dialect: maria.dialect, table: maria.table, prefix: `tx-http-${++group}:` }),
+    createServer: expressAdapter(express),
+    ledger: { write: (tx, entry) => mariaLedger.write(tx, entry, 1), rows: (entry) => mariaLedger.rows(entry) },
   });
 });
