@@ -141,7 +141,7 @@ function writeConsumer(config: ConfigName, dir: string, list: Readme[]): Map<str
       origins.set(file, { readme: readme.path, index: sample.index, line: sample.line });
     }
   }
-  if (list.some((readme) => readme.name === 'prisma')) generatePrismaClients(config, join(dir, 'prisma', 'generated', 'prisma'));
+  if (list.some((readme) => readme.name === 'prisma')) generatePrismaClients(generatedRoot);
   return origins;
 }
 

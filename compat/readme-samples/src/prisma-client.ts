@@ -2,8 +2,9 @@
  * The Prisma README's samples import the reader's generated client (`./generated/prisma/client.js`).
  * It is generated here from the README's own model (its first ```prisma block, the PostgreSQL one) plus
  * the reader's own models (`context/prisma.prisma`), so the store is type-checked against the client
- * that exact model produces, in the module format each setup's reader would generate. `prisma generate` needs no engine binary; a stamp skips it when
- * neither the model nor Prisma changed.
+ * that exact model produces, in the module format each setup's reader would generate. One
+ * `prisma generate` writes the three (it needs no engine binary); a stamp skips it when neither the
+ * models nor Prisma changed.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,16 +28,19 @@ export function readmeModel(): string {
   return model;
 }
 
-export function generatePrismaClients(config: ConfigName, outDir: string): void {
-  const { moduleFormat, importFileExtension } = GENERATOR[config];
-  const schema = [
-    'generator client {',
+/** Generates each setup's client into `<generatedRoot>/<setup>/prisma/generated/prisma`, where the sample imports it. */
+export function generatePrismaClients(generatedRoot: string): void {
+  const generators = (Object.keys(GENERATOR) as ConfigName[]).map((config, index) => [
+    `generator client${index} {`,
     '  provider            = "prisma-client"',
-    `  output              = ${JSON.stringify(outDir)}`,
-    `  moduleFormat        = "${moduleFormat}"`,
-    `  importFileExtension = "${importFileExtension}"`,
+    `  output              = ${JSON.stringify(join(generatedRoot, config, 'prisma', 'generated', 'prisma'))}`,
+    `  moduleFormat        = "${GENERATOR[config].moduleFormat}"`,
+    `  importFileExtension = "${GENERATOR[config].importFileExtension}"`,
     '}',
     '',
+  ]);
+  const schema = [
+    ...generators.flat(),
     'datasource db {',
     '  provider = "postgresql"',
     '}',
@@ -46,11 +50,11 @@ export function generatePrismaClients(config: ConfigName, outDir: string): void 
   ].join('\n');
   const prismaCli = require.resolve('prisma/build/index.js', { paths: [workspace] });
   const prismaVersion = JSON.parse(readFileSync(require.resolve('prisma/package.json', { paths: [workspace] }), 'utf8')).version as string;
-  const stampPath = join(outDir, '.stamp');
+  const stampPath = join(generatedRoot, 'prisma-clients.stamp');
   const stamp = createHash('sha256').update(prismaVersion).update(schema).digest('hex');
   if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp) return;
-  mkdirSync(outDir, { recursive: true });
-  const schemaPath = join(outDir, '..', 'schema.prisma');
+  mkdirSync(generatedRoot, { recursive: true });
+  const schemaPath = join(generatedRoot, 'schema.prisma');
   writeFileSync(schemaPath, schema);
   execFileSync(process.execPath, [prismaCli, 'generate', '--schema', schemaPath], {
     cwd: workspace,
