@@ -106,6 +106,38 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
     expect(executionsOf(events, key)).toHaveLength(2);
   }, 30_000);
 
+  crossProcess('two processes whose clocks differ by 10× lockTtl: the one ahead never takes the live lease over, the one behind completes, every retry replays', async () => {
+    if (!available) return;
+    const key = `skew-${Date.now()}`;
+    // 5 s behind and 5 s ahead of the machine's clock: leases run on the store's clock, not theirs.
+    const behind = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL, clockSkewMs: -5 * LOCK_TTL });
+    const ahead = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL, clockSkewMs: 5 * LOCK_TTL });
+
+    const answer = pay(behind, key, { delayMs: 3 * LOCK_TTL });
+    await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the handler to start');
+    const duplicates: number[] = [];
+    let settled = false;
+    void answer.finally(() => (settled = true));
+    while (!settled) {
+      const duplicate = await pay(ahead, key);
+      if (duplicate.headers.get('idempotent-replayed') !== 'true') duplicates.push(duplicate.status);
+      await sleep(100);
+    }
+    const first = await answer;
+    expect(first.status).toBe(201);
+    const body = await first.text();
+    expect(duplicates.length).toBeGreaterThan(5);
+    expect(new Set(duplicates)).toEqual(new Set([409]));
+    for (const app of [ahead, behind]) {
+      const replay = await pay(app, key);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(await replay.text()).toBe(body);
+    }
+    expect(readEvents(events).filter((e) => e.type === 'lease-lost')).toEqual([]);
+    expect(executionsOf(events, key).map((e) => e.pid)).toEqual([behind.pid]);
+    tally.executions += 1;
+  }, 30_000);
+
   it('a handler running 5× lockTtl keeps its lease by renewal: no duplicate enters', async () => {
     if (!available) return;
     const key = `long-${Date.now()}`;

@@ -21,7 +21,7 @@ export {
   type IdempotencyErrorCode,
   type CallbackName,
 } from './errors';
-export type { IdempotencyStore, IdempotencyRecord, RecordStatus, AcquireOptions, AcquireResult } from './store';
+export type { IdempotencyStore, IdempotencyRecord, RecordStatus, AcquireOptions, AcquireResult, StoreClock } from './store';
 export { headerValues, type IdempotencyRequest, type HttpResponse, type Headers, type HeaderValue } from './http';
 export { jsonSerializer, type ResultSerializer } from './codec';
 export {

@@ -2,9 +2,13 @@
  * The store contract. Each transition is ONE atomic step in the backend, so two concurrent duplicates
  * can never both see "no record" and both run (the check-then-set race of Get/Set/TryLock designs).
  *
- * Times are epoch milliseconds. `now` is passed in so expiry and lease takeover are testable without
- * sleeping; a store may also use native expiry (e.g. Redis PEXPIRE) for cleanup, as long as it honours
- * the `now` it is given for every decision.
+ * Times are epoch milliseconds. Which clock decides expiry and lease takeover is the store's `clock`:
+ * - `'caller'` (the default, and the memory store): the `now` each call is given, so expiry is testable
+ *   without sleeping; native expiry (e.g. PEXPIRE) may still clean up, as long as `now` decides.
+ * - `'store'` (Redis, SQL): the store's own clock (Redis' key expiry, the database's `now()`), the one
+ *   clock every app server shares, so a server whose clock runs ahead cannot take a live lease over
+ *   early. `now` then only stamps `createdAt`; `expiresAt` and `lockExpiresAt` are on the store's
+ *   clock (or the writer's), a hint for `Retry-After` and polling, never a decision.
  */
 
 export type RecordStatus = 'in_progress' | 'completed';
@@ -17,6 +21,7 @@ export interface IdempotencyRecord {
   status: RecordStatus;
   /** The encoded response (core's codec output), present once `status` is `completed`. */
   response?: Uint8Array;
+  /** The `now` of the acquire that created it: names this lease's record (a takeover's differs). */
   createdAt: number;
   /** After this instant the record no longer exists for any operation. */
   expiresAt: number;
@@ -41,7 +46,11 @@ export type AcquireResult =
   | { state: 'in_progress'; record: IdempotencyRecord }
   | { state: 'completed'; record: IdempotencyRecord };
 
+export type StoreClock = 'caller' | 'store';
+
 export interface IdempotencyStore {
+  /** Which clock decides expiry and takeover (see the top of this file). Absent means `'caller'`. */
+  readonly clock?: StoreClock;
   /**
    * Atomically: if no live record exists for `key` (none, expired, or in progress with an expired lock),
    * create an `in_progress` record owned by a fresh token and return it; otherwise return the record.

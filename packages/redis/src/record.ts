@@ -4,7 +4,7 @@
  *
  *   byte  0        status: `P` (in progress) or `C` (completed)
  *   bytes 1–36     the lease token (a UUID). A completed record keeps it: status + token name this
- *                  incarnation of the key, which is what fencing and a takeover compare.
+ *                  incarnation of the key, which is what fencing compares.
  *   bytes 37–52    lockExpiresAt   \
  *   bytes 53–68    expiresAt        } epoch ms, 16 zero-padded digits: compare as strings in Lua
  *   bytes 69–84    createdAt       /
@@ -16,7 +16,7 @@ import type { IdempotencyRecord } from '@idem/core';
 const TOKEN_LENGTH = 36;
 const TIME_DIGITS = 16;
 /** Status and token: bytes 0–36. */
-export const OWNER_LENGTH = 1 + TOKEN_LENGTH;
+const OWNER_LENGTH = 1 + TOKEN_LENGTH;
 const LOCK_AT = OWNER_LENGTH;
 const EXPIRES_AT = LOCK_AT + TIME_DIGITS;
 const CREATED_AT = EXPIRES_AT + TIME_DIGITS;
@@ -45,12 +45,6 @@ export function pendingValue(token: string, fingerprint: string, now: number, lo
   return `P${token}${time16(lockExpiresAt)}${time16(Math.max(now + ttlMs, lockExpiresAt))}${time16(now)}${'00000000'.slice(length.length)}${length}${fingerprint}`;
 }
 
-export interface StoredRecord {
-  record: IdempotencyRecord;
-  /** Bytes 0–36 of the value as read: a takeover replaces the record only if they are unchanged. */
-  owner: string;
-}
-
 function digits(value: Buffer, at: number, length: number): number {
   const parsed = Number(value.toString('latin1', at, at + length));
   if (!Number.isSafeInteger(parsed)) throw new TypeError(`Malformed time in idempotency record: ${JSON.stringify(value.toString('latin1', at, at + length))}`);
@@ -58,7 +52,7 @@ function digits(value: Buffer, at: number, length: number): number {
 }
 
 /** Parses a stored value (a Buffer, so binary responses stay intact). */
-export function decodeRecord(key: string, value: Buffer): StoredRecord {
+export function decodeRecord(key: string, value: Buffer): IdempotencyRecord {
   const status = value[0];
   if (value.length < HEADER_LENGTH || (status !== 0x50 && status !== 0x43)) throw new TypeError('Malformed idempotency record in Redis');
   const fingerprintEnd = HEADER_LENGTH + digits(value, FINGERPRINT_LENGTH_AT, 8);
@@ -73,11 +67,5 @@ export function decodeRecord(key: string, value: Buffer): StoredRecord {
   };
   // A copy: the reply buffer may be a slice of the client's reusable parser memory.
   if (status === 0x43) record.response = new Uint8Array(value.subarray(fingerprintEnd));
-  return { record, owner: value.toString('latin1', 0, OWNER_LENGTH) };
-}
-
-/** Live at `now` for every operation: a completed record until its expiry, a pending one while its lease runs. */
-export function isLive(record: IdempotencyRecord, now: number): boolean {
-  if (record.expiresAt <= now) return false;
-  return record.status === 'completed' || record.lockExpiresAt > now;
+  return record;
 }

@@ -3,8 +3,14 @@
  * `SET key <pending> NX PX <lockTtl> GET`: it creates the pending record, or answers with the record
  * already there, so a replay costs one command and a first execution two (acquire, complete), plus a
  * lease renewal every third of `lockTtl` while the handler runs. Only the fenced transitions
- * (complete, extend, release) and a takeover of a stale record are Lua scripts, each on one key, so
- * everything is atomic on the server and runs unchanged on Redis Cluster.
+ * (complete, extend, release) are Lua scripts, each on one key, so everything is atomic on the server
+ * and runs unchanged on Redis Cluster.
+ *
+ * Leases and expiry run on the Redis clock (`clock: 'store'`): a key exists exactly while its record
+ * is live, because every write sets its expiry relative to the server's clock (`PX`: the lease for a
+ * pending record, `ttl` for a completed one). Whatever the key holds is therefore live, whatever the
+ * app server's clock says, and a lapsed lease is simply gone: the next `SET NX` takes it. The app's
+ * `now` only stamps the times inside the value (createdAt names the lease; the others are hints).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -22,9 +28,9 @@ import { createClient, type RedisClient } from './client';
 import { redisCommands, type RedisCommands, type SupportedClient } from './commands';
 import { Deadlines } from './deadlines';
 import { keyBytes } from './key-bytes';
-import { decodeRecord, isLive, pendingOwner, pendingValue, time16, type StoredRecord } from './record';
+import { decodeRecord, pendingOwner, pendingValue, time16 } from './record';
 import { runScript } from './run-script';
-import { COMPLETE, EXTEND, RELEASE, TAKEOVER } from './scripts';
+import { COMPLETE, EXTEND, RELEASE, SET_NX_GET } from './scripts';
 
 export interface RedisStoreOptions<Client extends SupportedClient = RedisClient> {
   /**
@@ -47,14 +53,14 @@ export interface RedisStoreOptions<Client extends SupportedClient = RedisClient>
 }
 
 const DEFAULT_OPERATION_TIMEOUT = 5_000;
-/** A takeover retries only when another writer changed the key in between; this many times is pathological. */
-const MAX_TAKEOVER_ATTEMPTS = 5;
 /** Lone UTF-16 surrogates: only keys holding one need the byte encoding of key-bytes.ts. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
 export class RedisStore<Client extends SupportedClient = RedisClient> implements IdempotencyStore {
   /** The client in use (yours, or the one created from `url`). */
   readonly client: Client;
+  /** Leases and expiry run on the Redis server's clock (key expiry), not the app's `now`. */
+  readonly clock = 'store' as const;
   private readonly commands: RedisCommands;
   private readonly ownsClient: boolean;
   private readonly prefix: string;
@@ -91,19 +97,11 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
   async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
     const token = randomUUID();
     const value = pendingValue(token, fingerprint, now, lockTtlMs, ttlMs);
-    const redisKey = this.redisKey(key);
-    const lockMs = wholeMs(lockTtlMs);
-    let reply = await this.send('acquire', () => this.setIfAbsent(redisKey, value, lockMs));
-    for (let attempt = 1; reply !== null; attempt++) {
-      const found = this.decode('acquire', key, reply);
-      const { record } = found;
-      if (isLive(record, now)) return record.status === 'completed' ? { state: 'completed', record } : { state: 'in_progress', record };
-      if (attempt > MAX_TAKEOVER_ATTEMPTS) throw new StorageError(`Redis store acquire failed: the record changed under ${MAX_TAKEOVER_ATTEMPTS} takeovers in a row`);
-      // Stale by the caller's clock (expired, or its lease ran out) but not yet gone from Redis: replace
-      // it only if it is still the record we saw.
-      reply = await this.send('acquire', () => runScript(this.commands, TAKEOVER, redisKey, [found.owner, value, lockMs]) as Promise<Buffer | null>);
-    }
-    return { state: 'acquired', token };
+    const reply = await this.send('acquire', () => this.setIfAbsent(this.redisKey(key), value, wholeMs(lockTtlMs)));
+    if (reply === null) return { state: 'acquired', token };
+    // The key is live on the Redis clock, or it would be gone: no clock of ours is asked.
+    const record = this.decode('acquire', key, reply);
+    return record.status === 'completed' ? { state: 'completed', record } : { state: 'in_progress', record };
   }
 
   async complete(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }): Promise<boolean> {
@@ -121,12 +119,10 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
     return (await this.send('extend', () => runScript(this.commands, EXTEND, this.redisKey(key), args))) === 1;
   }
 
-  async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
-    const now = options.now ?? Date.now();
+  /** The record while its key lives on the Redis clock; `now` is not consulted. */
+  async get(key: string, _options?: { now?: number }): Promise<IdempotencyRecord | undefined> {
     const reply = await this.send('get', () => this.commands.get(this.redisKey(key)));
-    if (reply === null) return undefined;
-    const { record } = this.decode('get', key, reply);
-    return record.expiresAt > now ? record : undefined;
+    return reply === null ? undefined : this.decode('get', key, reply);
   }
 
   async delete(key: string): Promise<void> {
@@ -169,10 +165,10 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
         this.nativeAcquire = false;
       }
     }
-    return (await runScript(this.commands, TAKEOVER, key, ['', value, lockMs])) as Buffer | null;
+    return (await runScript(this.commands, SET_NX_GET, key, [value, lockMs])) as Buffer | null;
   }
 
-  private decode(operation: string, key: string, value: Buffer): StoredRecord {
+  private decode(operation: string, key: string, value: Buffer): IdempotencyRecord {
     try {
       return decodeRecord(key, value);
     } catch (error) {

@@ -57,15 +57,14 @@ return 0`,
 );
 
 /**
- * ARGV: owner seen (bytes 1–37 of a record the caller found stale, or '' for none), new pending value,
- * lockTtl ms. Writes the new record if the key is empty or still holds the record the caller saw, and
- * replies nil (acquired); otherwise replies what the key holds now, for the caller to decide again.
- * With '' it is `SET NX GET` for servers older than Redis 7.0, where NX and GET cannot be combined.
+ * ARGV: new pending value, lockTtl ms. `SET key value NX PX lockTtl GET` for servers older than Redis
+ * 7.0, where NX and GET cannot be combined: writes the value if the key is empty and replies nil
+ * (acquired); otherwise replies what the key holds.
  */
-export const TAKEOVER = script(
-  'takeover',
+export const SET_NX_GET = script(
+  'set-nx-get',
   `local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, 1, 37) ~= ARGV[1] then return v end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+if v then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`,
 );

@@ -14,14 +14,20 @@ export interface DialectSql {
   readonly name: DialectName;
   readonly placeholders: PlaceholderStyle;
   quote(identifier: string): string;
+  /**
+   * The database's clock as epoch milliseconds (a BIGINT expression, one value per statement): every
+   * expiry and lease decision is taken on it, so app servers whose clocks disagree still agree.
+   */
+  readonly now: string;
   /** The statements that create the table and its expiry index, each idempotent (IF NOT EXISTS). */
   createTable(table: TableName): string[];
   /**
-   * The acquire upsert. Named parameters: id, key, fingerprint, token, now, expiresAt, lockExpiresAt.
-   * When `acquireReturnsRow`, it RETURNs the row as it stands after the statement.
+   * The acquire upsert. Named parameters: id, key, fingerprint, token, createdAt (the caller's `now`,
+   * which names the lease), expiresIn and lockTtl (ms from the database's `now`). When
+   * `acquireReturnsRow`, it RETURNs the row as it stands after the statement.
    */
   acquire(table: TableName): string;
-  /** Deletes at most :limit rows with expires_at <= :now. */
+  /** Deletes at most :limit rows with expires_at <= :before (NULL: the database's `now`). */
   purge(table: TableName): string;
 }
 
@@ -57,5 +63,5 @@ export interface SqlDialect {
 
 export const COLUMNS = 'idempotency_key, fingerprint, status, token, response, created_at, expires_at, lock_expires_at';
 
-/** The record is gone for every operation: expired, or a pending record whose owner's lease lapsed. */
-export const STALE = "r.expires_at <= :now OR (r.status = 'in_progress' AND r.lock_expires_at <= :now)";
+/** The record is gone for every operation: expired, or a pending record whose owner's lease lapsed (`now`: the dialect's clock). */
+export const stale = (now: string, row = 'r.') => `${row}expires_at <= ${now} OR (${row}status = 'in_progress' AND ${row}lock_expires_at <= ${now})`;

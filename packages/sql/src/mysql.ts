@@ -1,5 +1,5 @@
 /** MySQL and MariaDB through `mysql2`'s promise API (a Pool from `mysql2/promise`, or `pool.promise()`). */
-import { COLUMNS, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
+import { COLUMNS, stale, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
 import { mysqlTransactions } from './mysql-transaction';
 import { indexName, qualifiedName } from './table-name';
 
@@ -13,7 +13,9 @@ export interface MysqlExecutable {
 
 const quote = (identifier: string) => `\`${identifier}\``;
 
-const STALE = "expires_at <= :now OR (status = 'in_progress' AND lock_expires_at <= :now)";
+// UTC_TIMESTAMP(3) is the statement's start, in UTC (no session time zone or DST in the way).
+const NOW = "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(3)) DIV 1000)";
+const STALE = stale(NOW, '');
 
 /**
  * `ON DUPLICATE KEY UPDATE` assigns left to right, each assignment seeing the ones before it (unless
@@ -27,18 +29,18 @@ function acquire(name: string): string {
   const taken = `token <=> :token OR ${STALE}`;
   const keep = (column: string, fresh: string) => `${column} = IF(${taken}, ${fresh}, ${column})`;
   return `INSERT INTO ${name} (id, ${COLUMNS})
-VALUES (:id, :key, :fingerprint, 'in_progress', :token, NULL, :now, :expiresAt, :lockExpiresAt)
+VALUES (:id, :key, :fingerprint, 'in_progress', :token, NULL, :createdAt, ${NOW} + :expiresIn, ${NOW} + :lockTtl)
 ON DUPLICATE KEY UPDATE
   token = IF(${STALE}, :token, token),
   ${[
     keep('idempotency_key', ':key'),
     keep('fingerprint', ':fingerprint'),
     keep('response', 'NULL'),
-    keep('created_at', ':now'),
-    keep('lock_expires_at', ':lockExpiresAt'),
+    keep('created_at', ':createdAt'),
+    keep('lock_expires_at', `${NOW} + :lockTtl`),
     // status and expires_at last: the staleness test above reads them.
     keep('status', "'in_progress'"),
-    keep('expires_at', ':expiresAt'),
+    keep('expires_at', `${NOW} + :expiresIn`),
   ].join(',\n  ')}`;
 }
 
@@ -46,6 +48,7 @@ export const mysqlSql: DialectSql = {
   name: 'mysql',
   placeholders: 'positional',
   quote,
+  now: NOW,
   // The key is indexed by its SHA-256 (ascii, 64 bytes), far under InnoDB's index length limits;
   // the key itself can be any length of any unicode.
   createTable: (table) => [
@@ -64,7 +67,7 @@ export const mysqlSql: DialectSql = {
   ],
   acquire: (table) => acquire(qualifiedName(table, quote)),
   // MySQL takes LIMIT on DELETE directly (it refuses LIMIT inside an IN subquery).
-  purge: (table) => `DELETE FROM ${qualifiedName(table, quote)} WHERE expires_at <= :now ORDER BY expires_at LIMIT :limit`,
+  purge: (table) => `DELETE FROM ${qualifiedName(table, quote)} WHERE expires_at <= COALESCE(:before, ${NOW}) ORDER BY expires_at LIMIT :limit`,
 };
 
 // 1213 ER_LOCK_DEADLOCK, 1205 ER_LOCK_WAIT_TIMEOUT.

@@ -3,7 +3,7 @@
  * postgres.js (`postgres(url)`): one dialect, the same statements.
  */
 import { ConfigurationError } from '@idem/core';
-import { COLUMNS, STALE, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
+import { COLUMNS, stale, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
 import { isPostgresJs, postgresJsQueryable, type PostgresJsSql } from './postgres-js';
 import { pgQueryConfigs, type PgQueryConfig } from './postgres-statements';
 import { postgresTransactions } from './postgres-transaction';
@@ -24,6 +24,8 @@ export interface PostgresDialectOptions {
 }
 
 const quote = (identifier: string) => `"${identifier}"`;
+// statement_timestamp(): one instant for the whole statement, even inside a long transaction.
+const NOW = 'CAST(floor(extract(epoch FROM statement_timestamp()) * 1000) AS bigint)';
 
 /**
  * One statement decides and answers: the upsert takes a stale record over (`DO UPDATE … WHERE` stale),
@@ -36,6 +38,7 @@ export const postgresSql: DialectSql = {
   name: 'postgres',
   placeholders: 'numbered',
   quote,
+  now: NOW,
   createTable: (table) => [
     `CREATE TABLE IF NOT EXISTS ${qualifiedName(table, quote)} (
   id char(64) PRIMARY KEY,
@@ -53,19 +56,19 @@ export const postgresSql: DialectSql = {
   acquire: (table) => upsertOrRead(qualifiedName(table, quote)),
   purge: (table) => {
     const name = qualifiedName(table, quote);
-    return `DELETE FROM ${name} WHERE id IN (SELECT id FROM ${name} WHERE expires_at <= :now LIMIT :limit)`;
+    return `DELETE FROM ${name} WHERE id IN (SELECT id FROM ${name} WHERE expires_at <= COALESCE(:before, ${NOW}) LIMIT :limit)`;
   },
 };
 
 function upsertOrRead(name: string): string {
   return `WITH attempt AS (
 INSERT INTO ${name} AS r (id, ${COLUMNS})
-VALUES (:id, :key, :fingerprint, 'in_progress', :token, NULL, :now, :expiresAt, :lockExpiresAt)
+VALUES (:id, :key, :fingerprint, 'in_progress', :token, NULL, :createdAt, ${NOW} + :expiresIn, ${NOW} + :lockTtl)
 ON CONFLICT (id) DO UPDATE SET
   idempotency_key = excluded.idempotency_key, fingerprint = excluded.fingerprint, status = excluded.status,
   token = excluded.token, response = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at,
   lock_expires_at = excluded.lock_expires_at
-WHERE ${STALE}
+WHERE ${stale(NOW)}
 RETURNING ${COLUMNS}
 )
 SELECT ${COLUMNS} FROM attempt

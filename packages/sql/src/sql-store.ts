@@ -1,9 +1,11 @@
 /**
  * The store logic every dialect shares. Each transition is one statement (MySQL's acquire: an upsert
- * and a read-back), decided with the `now` the caller passes, never the database clock, and times are
- * BIGINT epoch milliseconds. A record's id is the SHA-256 of its name, `namespacedKey(prefix, key)`
- * (`idem:k1`), so any key of any length and alphabet fits a fixed-width primary key; the key itself is
- * kept alongside, in `idempotency_key`.
+ * and a read-back), decided on the database's clock (`clock: 'store'`), never an app server's: two
+ * servers whose clocks disagree by more than `lockTtl` still agree on whose lease is live. Times are
+ * BIGINT epoch milliseconds; the caller's `now` only stamps `created_at`, which names the lease. A
+ * record's id is the SHA-256 of its name, `namespacedKey(prefix, key)` (`idem:k1`), so any key of any
+ * length and alphabet fits a fixed-width primary key; the key itself is kept alongside, in
+ * `idempotency_key`.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -40,7 +42,7 @@ export interface PurgeOptions {
   limit?: number;
   /** Rows deleted per statement, so no single statement holds locks for long. Default 1000. */
   batchSize?: number;
-  /** What "expired" is measured against, epoch ms. Default `Date.now()`. */
+  /** What "expired" is measured against, epoch ms. Default: the database's clock. */
   now?: number;
 }
 
@@ -51,6 +53,8 @@ type StatementName = 'acquire' | 'select' | 'get' | 'complete' | 'release' | 'ex
 const ACQUIRE_ATTEMPTS = 5;
 
 export class SqlStore implements TransactionalStore {
+  /** Leases and expiry run on the database's clock, not the app's `now`. */
+  readonly clock = 'store' as const;
   private readonly dialect: SqlDialect;
   private readonly prefix: string;
   private readonly table: string;
@@ -70,16 +74,17 @@ export class SqlStore implements TransactionalStore {
     this.prefix = prefix;
     this.table = table;
     this.ddl = sql.createTable(tableName);
-    const owned = 'id = :id AND token = :token AND status = \'in_progress\' AND expires_at > :now';
+    const now = sql.now;
+    const owned = `id = :id AND token = :token AND status = 'in_progress' AND expires_at > ${now}`;
     const templates: Record<StatementName, string> = {
       acquire: sql.acquire(tableName),
       select: `SELECT ${COLUMNS} FROM ${name} WHERE id = :id`,
-      get: `SELECT ${COLUMNS} FROM ${name} WHERE id = :id AND expires_at > :now`,
-      complete: `UPDATE ${name} SET status = 'completed', response = :response, token = NULL, expires_at = :expiresAt WHERE ${owned}`,
-      // No expiry test: release has no `now`, and a token match is what proves ownership.
+      get: `SELECT ${COLUMNS} FROM ${name} WHERE id = :id AND expires_at > ${now}`,
+      complete: `UPDATE ${name} SET status = 'completed', response = :response, token = NULL, expires_at = ${now} + :ttl WHERE ${owned}`,
+      // No expiry test: a token match is what proves ownership.
       release: `DELETE FROM ${name} WHERE id = :id AND token = :token AND status = 'in_progress'`,
       // The record's expiry follows the lease: a handler slower than `ttl` keeps its key while it renews.
-      extend: `UPDATE ${name} SET lock_expires_at = :lockExpiresAt, expires_at = CASE WHEN expires_at < :lockExpiresAt THEN :lockExpiresAt ELSE expires_at END WHERE ${owned}`,
+      extend: `UPDATE ${name} SET lock_expires_at = ${now} + :lockTtl, expires_at = CASE WHEN expires_at < ${now} + :lockTtl THEN ${now} + :lockTtl ELSE expires_at END WHERE ${owned}`,
       delete: `DELETE FROM ${name} WHERE id = :id`,
       purge: sql.purge(tableName),
     };
@@ -103,8 +108,7 @@ export class SqlStore implements TransactionalStore {
   async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
     const token = randomUUID();
     // A pending record lives at least as long as its lease, whatever `ttl` is (ttl counts from completion).
-    const expiresAt = now + Math.max(ttlMs, lockTtlMs);
-    const values = { id: this.id(key), key, fingerprint, token, now, expiresAt, lockExpiresAt: now + lockTtlMs };
+    const values = { id: this.id(key), key, fingerprint, token, createdAt: now, expiresIn: wholeMs(Math.max(ttlMs, lockTtlMs)), lockTtl: wholeMs(lockTtlMs) };
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
       let row = (await this.run('acquire', values)).rows[0];
       if (!this.dialect.acquireReturnsRow) row = (await this.run('select', values)).rows[0];
@@ -141,21 +145,22 @@ export class SqlStore implements TransactionalStore {
     );
   }
 
-  private completeValues(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }) {
+  private completeValues(key: string, token: string, response: Uint8Array, { ttlMs }: { ttlMs: number; now: number }) {
     const bytes = Buffer.from(response.buffer, response.byteOffset, response.byteLength);
-    return { id: this.id(key), token, response: bytes, expiresAt: now + ttlMs, now };
+    return { id: this.id(key), token, response: bytes, ttl: wholeMs(ttlMs) };
   }
 
   async release(key: string, token: string): Promise<boolean> {
     return (await this.run('release', { id: this.id(key), token })).affected > 0;
   }
 
-  async extend(key: string, token: string, { lockTtlMs, now }: { lockTtlMs: number; now: number }): Promise<boolean> {
-    return (await this.run('extend', { id: this.id(key), token, lockExpiresAt: now + lockTtlMs, now })).affected > 0;
+  async extend(key: string, token: string, { lockTtlMs }: { lockTtlMs: number; now: number }): Promise<boolean> {
+    return (await this.run('extend', { id: this.id(key), token, lockTtl: wholeMs(lockTtlMs) })).affected > 0;
   }
 
-  async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
-    const row = (await this.run('get', { id: this.id(key), now: options.now ?? Date.now() })).rows[0];
+  /** The record while it is live on the database's clock; `now` is not consulted. */
+  async get(key: string, _options?: { now?: number }): Promise<IdempotencyRecord | undefined> {
+    const row = (await this.run('get', { id: this.id(key) })).rows[0];
     return row && toRecord(row, key);
   }
 
@@ -169,14 +174,14 @@ export class SqlStore implements TransactionalStore {
    * this only reclaims space, so run it from a cron job at any interval.
    */
   async purgeExpired(options: PurgeOptions = {}): Promise<number> {
-    const { limit = Infinity, batchSize = 1000, now = Date.now() } = options;
+    const { limit = Infinity, batchSize = 1000, now } = options;
     if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit >= 0))) throw new ConfigurationError('`limit` must be a whole number ≥ 0');
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new ConfigurationError('`batchSize` must be a whole number ≥ 1');
-    if (!Number.isFinite(now)) throw new ConfigurationError('`now` must be epoch milliseconds');
+    if (now !== undefined && !Number.isFinite(now)) throw new ConfigurationError('`now` must be epoch milliseconds');
     let deleted = 0;
     while (deleted < limit) {
       const batch = Math.min(batchSize, limit - deleted);
-      const { affected } = await this.run('purge', { now, limit: batch });
+      const { affected } = await this.run('purge', { before: now ?? null, limit: batch });
       deleted += affected;
       if (affected < batch) break;
     }
@@ -217,4 +222,9 @@ function toRecord(row: StoredRow, key: string): IdempotencyRecord {
   // Drivers hand back Buffers; a plain Uint8Array copy keeps the driver's pooled memory out of reach.
   if (record.status === 'completed' && row.response) record.response = new Uint8Array(row.response);
   return record;
+}
+
+/** Durations are bound as whole milliseconds (BIGINT arithmetic on every database). */
+function wholeMs(ms: number): number {
+  return Math.max(0, Math.ceil(ms));
 }

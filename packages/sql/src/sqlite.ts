@@ -4,7 +4,7 @@
  * locks serialize writers across processes. Set `busy_timeout` so a writer waits for another instead of
  * failing at once, and WAL so readers never block writers.
  */
-import { COLUMNS, STALE, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
+import { COLUMNS, stale, type DialectSql, type SqlDialect, type StoredRow } from './dialect';
 import { sqliteTransactions } from './sqlite-transaction';
 import { indexName, qualifiedName } from './table-name';
 
@@ -20,11 +20,14 @@ export interface SqliteDatabase {
 }
 
 const quote = (identifier: string) => `"${identifier}"`;
+// julianday('now') is one instant per statement, to the millisecond (unixepoch('subsec') needs 3.42).
+const NOW = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
 export const sqliteSql: DialectSql = {
   name: 'sqlite',
   placeholders: 'positional',
   quote,
+  now: NOW,
   createTable: (table) => [
     `CREATE TABLE IF NOT EXISTS ${qualifiedName(table, quote)} (
   id TEXT NOT NULL PRIMARY KEY,
@@ -43,7 +46,7 @@ export const sqliteSql: DialectSql = {
   acquire: (table) => upsertReturning(qualifiedName(table, quote)),
   purge: (table) => {
     const name = qualifiedName(table, quote);
-    return `DELETE FROM ${name} WHERE rowid IN (SELECT rowid FROM ${name} WHERE expires_at <= :now LIMIT :limit)`;
+    return `DELETE FROM ${name} WHERE rowid IN (SELECT rowid FROM ${name} WHERE expires_at <= COALESCE(:before, ${NOW}) LIMIT :limit)`;
   },
 };
 
@@ -83,9 +86,9 @@ export function sqlite(db: SqliteDatabase): SqlDialect {
  * writers, so the extra row write of a replay costs little there.)
  */
 function upsertReturning(name: string): string {
-  const keep = (column: string, fresh: string) => `${column} = CASE WHEN ${STALE} THEN ${fresh} ELSE r.${column} END`;
+  const keep = (column: string, fresh: string) => `${column} = CASE WHEN ${stale(NOW)} THEN ${fresh} ELSE r.${column} END`;
   return `INSERT INTO ${name} AS r (id, ${COLUMNS})
-VALUES (:id, :key, :fingerprint, 'in_progress', :token, NULL, :now, :expiresAt, :lockExpiresAt)
+VALUES (:id, :key, :fingerprint, 'in_progress', :token, NULL, :createdAt, ${NOW} + :expiresIn, ${NOW} + :lockTtl)
 ON CONFLICT (id) DO UPDATE SET
   ${[
     keep('idempotency_key', 'excluded.idempotency_key'),

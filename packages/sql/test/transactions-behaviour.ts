@@ -101,10 +101,13 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
     live('a lease taken over before the commit: rolled back, LeaseLostError, onLeaseLost once, the new owner’s record stands', async () => {
       const k = key();
       const lost: string[] = [];
-      const idem = runner({ onLeaseLost: (lostKey) => lost.push(lostKey) });
+      // A frozen owner: its renewals never reach the database, so its short lease lapses on the database clock.
+      const frozen = Object.assign(Object.create(store) as SqlStore, { extend: async () => true });
+      const idem = new IdempotencyRunner({ store: frozen, lockTtl: 300, onLeaseLost: (lostKey) => lost.push(lostKey) });
       let takeover: Awaited<ReturnType<SqlStore['acquire']>> | undefined;
       const steal = async () => {
-        takeover = await store.acquire(`:${k}`, '', { lockTtlMs: LOCK, ttlMs: 60_000, now: Date.now() + 2 * LOCK });
+        await sleep(500);
+        takeover = await store.acquire(`:${k}`, '', { lockTtlMs: LOCK, ttlMs: 60_000, now: Date.now() });
       };
       const answer = idem.run(k, async (context) => {
         if (!suite.takeoverWhileOpen) await steal();

@@ -16,15 +16,55 @@ export interface StoreSuiteOptions {
   teardown?: () => Promise<void>;
 }
 
-const LOCK = 5_000;
 const TTL = 60_000;
 const bytes = (text: string) => new TextEncoder().encode(text);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How a test moves through time. On the caller's clock it injects each instant (`now + offset`, no
+ * sleeping) and checks times exactly. On a store's own clock `now` decides nothing, so the test sleeps
+ * until the wall clock reaches each instant, with a shorter lease, a margin around every edge for the
+ * round trips of a loaded machine, and times checked within that margin (the store's clock is this
+ * machine's, seen through a round trip).
+ */
+interface Clock {
+  /** The lease the time-travel rules use. */
+  lock: number;
+  /** How far past (or before) an edge "just after" (or "just before") is. */
+  edge: number;
+  /** Resolves the `now` to pass at `start + offset`, sleeping there first on a store's clock. */
+  at(start: number, offset: number): Promise<number>;
+  /** Asserts a time the store reports. */
+  time(actual: number | undefined, expected: number, what: string): void;
+}
+
+const callerClock: Clock = {
+  lock: 5_000,
+  edge: 1,
+  at: async (start, offset) => start + offset,
+  time: (actual, expected, what) => assert.equal(actual, expected, what),
+};
+
+const STORE_EDGE = 400;
+const storeClock: Clock = {
+  lock: 1_200,
+  edge: STORE_EDGE,
+  async at(start, offset) {
+    await sleep(start + offset - Date.now());
+    return Date.now();
+  },
+  time(actual, expected, what) {
+    assert.ok(actual !== undefined && Math.abs(actual - expected) <= STORE_EDGE, `${what}: ${actual} is not within ${STORE_EDGE} ms of ${expected}`);
+  },
+};
 
 export function storeConformanceSuite(test: TestApi, name: string, options: StoreSuiteOptions): void {
   const { describe, it, beforeAll, afterAll } = test;
   const created: IdempotencyStore[] = [];
   let available = true;
   let store: IdempotencyStore;
+  let clock: Clock = callerClock;
+  let LOCK = clock.lock;
 
   const newStore = async (prefix = `idem-test-${randomUUID().slice(0, 8)}`) => {
     const fresh = await options.createStore({ prefix });
@@ -32,7 +72,7 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
     return fresh;
   };
   /** Each test body runs only when the service is there; a fresh key per test keeps tests independent. */
-  const check = (title: string, body: (key: string, now: number) => Promise<void>, timeout?: number) =>
+  const check = (title: string, body: (key: string, now: number) => Promise<void>, timeout = 30_000) =>
     it(title, async () => {
       if (!available) return;
       await body(`key-${randomUUID()}`, Date.now());
@@ -41,7 +81,10 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
   describe(`${name} store contract`, () => {
     beforeAll(async () => {
       available = options.available ? await options.available() : true;
-      if (available) store = await newStore();
+      if (!available) return;
+      store = await newStore();
+      clock = store.clock === 'store' ? storeClock : callerClock;
+      LOCK = clock.lock;
     }, 60_000);
     afterAll(async () => {
       for (const each of created) await each.close();
@@ -62,8 +105,8 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       assert.equal(second.record.key, key);
       assert.equal(second.record.fingerprint, 'fp-1');
       assert.equal(second.record.status, 'in_progress');
-      assert.equal(second.record.lockExpiresAt, now + LOCK);
-      assert.equal(second.record.expiresAt, now + TTL);
+      clock.time(second.record.lockExpiresAt, now + LOCK, 'lockExpiresAt');
+      clock.time(second.record.expiresAt, now + TTL, 'expiresAt');
       assert.equal(second.record.createdAt, now);
     });
 
@@ -76,7 +119,7 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       if (again.state !== 'completed') return;
       assert.deepEqual(Buffer.from(again.record.response ?? []), Buffer.from('paid'));
       assert.equal(again.record.fingerprint, 'fp');
-      assert.equal(again.record.expiresAt, now + 10 + TTL);
+      clock.time(again.record.expiresAt, now + 10 + TTL, 'expiresAt');
     });
 
     check('a completed record is returned whatever fingerprint asks (the manager decides on mismatch)', async (key, now) => {
@@ -126,45 +169,51 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
     check('extend by the owner pushes the lease forward', async (key, now) => {
       const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
       assert.ok(first.state === 'acquired');
-      assert.equal(await store.extend(key, first.token, { lockTtlMs: LOCK, now: now + LOCK - 100 }), true);
+      const renewed = await clock.at(now, LOCK - clock.edge);
+      assert.equal(await store.extend(key, first.token, { lockTtlMs: LOCK, now: renewed }), true);
       // Past the first lease's end but inside the renewed one: still in progress, no takeover.
-      const during = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: now + LOCK + 100 });
+      const during = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: await clock.at(now, LOCK + clock.edge) });
       assert.equal(during.state, 'in_progress');
-      assert.equal(during.state === 'in_progress' && during.record.lockExpiresAt, now + 2 * LOCK - 100);
+      clock.time(during.state === 'in_progress' ? during.record.lockExpiresAt : undefined, renewed + LOCK, 'lockExpiresAt');
     });
 
     check('a renewed lease outlives ttl: renewals push the record’s expiry to at least the lease end', async (key, now) => {
       // A handler running 3× ttl, renewed every third of its lease (as the manager does).
-      const ttlMs = 1_000;
-      const lockTtlMs = 600;
+      const ttlMs = clock === storeClock ? LOCK / 3 : 1_000;
+      const lockTtlMs = clock === storeClock ? LOCK : 600;
       const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now });
       assert.ok(first.state === 'acquired');
       let at = now;
       while (at < now + 3 * ttlMs) {
-        at += lockTtlMs / 3;
+        at = await clock.at(at, lockTtlMs / 3);
         assert.equal(await store.extend(key, first.token, { lockTtlMs, now: at }), true, `renewal at +${at - now} ms refused`);
         const record = await store.get(key, { now: at });
         assert.equal(record?.status, 'in_progress', `record gone at +${at - now} ms`);
         assert.ok(record.expiresAt >= record.lockExpiresAt, 'the record expires before its lease');
-        assert.equal(record.lockExpiresAt, at + lockTtlMs);
+        clock.time(record.lockExpiresAt, at + lockTtlMs, 'lockExpiresAt');
       }
       const duplicate = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: at + 1 });
       assert.equal(duplicate.state, 'in_progress');
       // ttl counts from completion: the replay lives ttl after the handler finished.
-      assert.equal(await store.complete(key, first.token, bytes('once'), { ttlMs, now: at + 2 }), true);
-      const replay = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: at + 2 + ttlMs - 1 });
+      const done = await clock.at(at, 2);
+      assert.equal(await store.complete(key, first.token, bytes('once'), { ttlMs, now: done }), true);
+      const replay = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: await clock.at(done, ttlMs - clock.edge) });
       assert.equal(replay.state, 'completed');
-      assert.equal(replay.state === 'completed' && replay.record.expiresAt, at + 2 + ttlMs);
+      clock.time(replay.state === 'completed' ? replay.record.expiresAt : undefined, done + ttlMs, 'expiresAt');
     });
 
     check('a pending record lives at least as long as its lease, even when ttl < lockTtl', async (key, now) => {
-      const first = await store.acquire(key, 'fp', { lockTtlMs: 2_000, ttlMs: 500, now });
+      const lockTtlMs = clock === storeClock ? 2 * LOCK : 2_000;
+      const ttlMs = lockTtlMs / 4;
+      const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now });
       assert.ok(first.state === 'acquired');
-      const duplicate = await store.acquire(key, 'fp', { lockTtlMs: 2_000, ttlMs: 500, now: now + 1_000 });
+      // Past ttl from creation, inside the lease.
+      const duplicate = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: await clock.at(now, lockTtlMs / 2) });
       assert.equal(duplicate.state, 'in_progress');
-      assert.equal(await store.complete(key, first.token, bytes('once'), { ttlMs: 500, now: now + 1_500 }), true);
-      assert.equal((await store.get(key, { now: now + 1_999 }))?.status, 'completed');
-      assert.equal(await store.get(key, { now: now + 2_001 }), undefined);
+      const done = await clock.at(now, (3 * lockTtlMs) / 4);
+      assert.equal(await store.complete(key, first.token, bytes('once'), { ttlMs, now: done }), true);
+      assert.equal((await store.get(key, { now: await clock.at(done, ttlMs - clock.edge) }))?.status, 'completed');
+      assert.equal(await store.get(key, { now: await clock.at(done, ttlMs + clock.edge) }), undefined);
     });
 
     check('a renewed lease outlives ttl on the wall clock too (native expiry such as PEXPIRE follows the renewals)', async (key) => {
@@ -193,7 +242,7 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
     check('an expired lease is taken over, and the stale owner can no longer complete, release or extend', async (key, now) => {
       const stale = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
       assert.ok(stale.state === 'acquired');
-      const later = now + LOCK + 1;
+      const later = await clock.at(now, LOCK + clock.edge);
       const takeover = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: later });
       assert.equal(takeover.state, 'acquired');
       assert.ok(takeover.state === 'acquired' && takeover.token !== stale.token);
@@ -208,24 +257,55 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
 
     check('a lease still valid is not taken over', async (key, now) => {
       await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
-      const early = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: now + LOCK - 1 });
+      const early = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: await clock.at(now, LOCK - clock.edge) });
       assert.equal(early.state, 'in_progress');
+    });
+
+    check('two app servers whose clocks differ by more than lockTtl: the store’s declared clock decides the lease', async (key) => {
+      assert.ok(store.clock === undefined || store.clock === 'caller' || store.clock === 'store', `clock is ${String(store.clock)}`);
+      // Two stores on one prefix: two app servers sharing the backend, one clock behind, one ahead (a
+      // store on the caller's clock may hold its records in its own process: then one store, two clocks).
+      const prefix = `idem-test-${randomUUID().slice(0, 8)}`;
+      const behind = clock === storeClock ? await newStore(prefix) : store;
+      const ahead = clock === storeClock ? await newStore(prefix) : store;
+      const skew = 10 * LOCK;
+      const wall = Date.now();
+      const owner = await behind.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: wall - skew });
+      assert.ok(owner.state === 'acquired');
+      const rival = await ahead.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: wall + skew });
+      if (clock === callerClock) {
+        // Only the caller's clock exists here: a clock ahead by more than lockTtl takes the lease over
+        // (why a shared store must keep its own clock).
+        assert.equal(rival.state, 'acquired');
+        assert.equal(await behind.extend(key, owner.token, { lockTtlMs: LOCK, now: wall - skew }), false);
+        return;
+      }
+      assert.equal(rival.state, 'in_progress', 'a clock ahead by more than lockTtl took a live lease over');
+      // The owner, whose clock is behind by more than lockTtl (and ttl), renews and completes as usual...
+      assert.equal(await behind.extend(key, owner.token, { lockTtlMs: LOCK, now: wall - skew }), true);
+      assert.equal(await behind.complete(key, owner.token, bytes('once'), { ttlMs: TTL, now: wall - 2 * TTL }), true);
+      // ...and the server ahead by more than ttl replays it instead of finding it expired.
+      const replay = await ahead.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: wall + 2 * TTL });
+      assert.equal(replay.state, 'completed');
+      assert.equal((await ahead.get(key, { now: wall + 2 * TTL }))?.status, 'completed');
     });
 
     check('a completed record expires after its ttl', async (key, now) => {
       const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
       assert.ok(first.state === 'acquired');
-      await store.complete(key, first.token, bytes('old'), { ttlMs: 1_000, now });
-      assert.equal((await store.get(key, { now: now + 999 }))?.status, 'completed');
-      assert.equal(await store.get(key, { now: now + 1_001 }), undefined);
-      const fresh = await store.acquire(key, 'fp-new', { lockTtlMs: LOCK, ttlMs: TTL, now: now + 1_001 });
+      const ttlMs = clock === storeClock ? 3 * clock.edge : 1_000;
+      await store.complete(key, first.token, bytes('old'), { ttlMs, now });
+      assert.equal((await store.get(key, { now: await clock.at(now, ttlMs - clock.edge) }))?.status, 'completed');
+      const after = await clock.at(now, ttlMs + clock.edge);
+      assert.equal(await store.get(key, { now: after }), undefined);
+      const fresh = await store.acquire(key, 'fp-new', { lockTtlMs: LOCK, ttlMs: TTL, now: after });
       assert.equal(fresh.state, 'acquired');
       // Nothing of the expired record survives into the new one.
-      const record = await store.get(key, { now: now + 1_002 });
+      const record = await store.get(key, { now: after + 1 });
       assert.equal(record?.status, 'in_progress');
       assert.equal(record?.fingerprint, 'fp-new');
       assert.equal(record?.response, undefined);
-      assert.equal(record?.createdAt, now + 1_001);
+      assert.equal(record?.createdAt, after);
     });
 
     check('get returns the record and delete removes it', async (key, now) => {

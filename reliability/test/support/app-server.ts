@@ -27,6 +27,8 @@ export interface AppConfig {
    * `idempotencyTransaction(req)` before it waits, so the row commits with the record or not at all.
    */
   ledger?: string;
+  /** How far this process's clock (idem's `now`) is off the machine's, ms: app servers whose clocks disagree. */
+  clockSkewMs?: number;
 }
 
 const config = JSON.parse(process.env.IDEM_APP ?? '') as AppConfig;
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     ...(config.failOpen ? { failOpen: true } : {}),
     ...(config.maxBodyBytes ? { maxBodyBytes: config.maxBodyBytes } : {}),
     ...(config.hashKeys ? { hashKeys: true } : {}),
+    ...(config.clockSkewMs ? { now: () => Date.now() + (config.clockSkewMs as number) } : {}),
     scope: (req) => headerText(req, 'x-tenant'),
     onLeaseLost: (key) => record({ type: 'lease-lost', key }),
     onStoreError: (error, context) => record({ type: 'store-error', code: error.code, failOpen: context.failOpen, message: error.message }),
