@@ -52,7 +52,7 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
         });
       expect(await idem.run(k, charge)).toEqual({ charged: 100 });
       expect(await ledger.rows(k)).toBe(1);
-      expect((await store.get(`:${k}`))?.status).toBe('completed');
+      expect((await store.get(k))?.status).toBe('completed');
       let ranAgain = false;
       expect(await idem.run(k, async (context) => ((ranAgain = true), charge(context)))).toEqual({ charged: 100 });
       expect(ranAgain).toBe(false);
@@ -70,7 +70,7 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
         }),
       ).rejects.toBe(failure);
       expect(await ledger.rows(k)).toBe(0);
-      expect(await store.get(`:${k}`)).toBeUndefined();
+      expect(await store.get(k)).toBeUndefined();
       await idem.run(k, (context) => context.transaction((tx) => ledger.write(tx, k, 1)));
       expect(await ledger.rows(k)).toBe(1);
     });
@@ -86,7 +86,7 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
       });
       expect(result).toEqual({ declined: true });
       expect(await ledger.rows(k)).toBe(0);
-      expect((await store.get(`:${k}`))?.status).toBe('completed');
+      expect((await store.get(k))?.status).toBe('completed');
     });
 
     live('two transaction() calls in one run share one transaction that commits once', async () => {
@@ -107,7 +107,7 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
       let takeover: Awaited<ReturnType<SqlStore['acquire']>> | undefined;
       const steal = async () => {
         await sleep(500);
-        takeover = await store.acquire(`:${k}`, '', { lockTtlMs: LOCK, ttlMs: 60_000, now: Date.now() });
+        takeover = await store.acquire(k, '', { lockTtlMs: LOCK, ttlMs: 60_000, now: Date.now() });
       };
       const answer = idem.run(k, async (context) => {
         if (!suite.takeoverWhileOpen) await steal();
@@ -120,9 +120,9 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
       expect(takeover?.state).toBe('acquired');
       expect(await ledger.rows(k)).toBe(0);
       expect(lost).toEqual([k]);
-      const record = await store.get(`:${k}`);
+      const record = await store.get(k);
       expect(record?.status).toBe('in_progress');
-      if (takeover?.state === 'acquired') expect(await store.complete(`:${k}`, takeover.token, new Uint8Array([1]), { ttlMs: 60_000, now: Date.now() })).toBe(true);
+      if (takeover?.state === 'acquired') expect(await store.complete(k, takeover.token, new Uint8Array([1]), { ttlMs: 60_000, now: Date.now() })).toBe(true);
     });
 
     live('renewals keep every lease while transactions stay open: no deadlock, no lease lost, one row each', async () => {
@@ -145,16 +145,16 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
     if (suite.takeoverWhileOpen) {
       live('while the transaction is open the record row is free: a renewal and a read of it answer at once', async () => {
         const k = key();
-        const acquired = await store.acquire(`:${k}`, '', { lockTtlMs: LOCK, ttlMs: 60_000, now: Date.now() });
+        const acquired = await store.acquire(k, '', { lockTtlMs: LOCK, ttlMs: 60_000, now: Date.now() });
         if (acquired.state !== 'acquired') throw new Error('expected to acquire');
         const transaction = await store.beginTransaction();
         await ledger.write(transaction.handle, k, 1);
-        expect(await store.extend(`:${k}`, acquired.token, { lockTtlMs: LOCK, now: Date.now() })).toBe(true);
-        expect((await store.get(`:${k}`))?.status).toBe('in_progress');
-        expect(await store.extend(`:${k}`, acquired.token, { lockTtlMs: LOCK, now: Date.now() })).toBe(true);
-        expect(await transaction.complete(`:${k}`, acquired.token, new Uint8Array([7]), { ttlMs: 60_000, now: Date.now() })).toBe(true);
+        expect(await store.extend(k, acquired.token, { lockTtlMs: LOCK, now: Date.now() })).toBe(true);
+        expect((await store.get(k))?.status).toBe('in_progress');
+        expect(await store.extend(k, acquired.token, { lockTtlMs: LOCK, now: Date.now() })).toBe(true);
+        expect(await transaction.complete(k, acquired.token, new Uint8Array([7]), { ttlMs: 60_000, now: Date.now() })).toBe(true);
         // The renewal after the complete finds the record no longer in progress.
-        expect(await store.extend(`:${k}`, acquired.token, { lockTtlMs: LOCK, now: Date.now() })).toBe(false);
+        expect(await store.extend(k, acquired.token, { lockTtlMs: LOCK, now: Date.now() })).toBe(false);
         expect(await ledger.rows(k)).toBe(1);
       });
     }
@@ -196,7 +196,7 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
         });
         await expect(answer).rejects.toBeInstanceOf(StorageError);
         expect(await ledger.rows(k)).toBe(0);
-        expect(await store.get(`:${k}`)).toBeUndefined();
+        expect(await store.get(k)).toBeUndefined();
         await idem.run(k, (context) => context.transaction((tx) => ledger.write(tx, k, 1)));
         expect(await ledger.rows(k)).toBe(1);
       });

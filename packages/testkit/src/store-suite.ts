@@ -28,8 +28,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * machine's, seen through a round trip).
  */
 interface Clock {
-  /** The lease the time-travel rules use. */
+  /** The lease of the rules that do not travel in time: long enough that it never lapses under load. */
   lock: number;
+  /** The lease the time-travel rules use. */
+  short: number;
   /** How far past (or before) an edge "just after" (or "just before") is. */
   edge: number;
   /** Resolves the `now` to pass at `start + offset`, sleeping there first on a store's clock. */
@@ -40,6 +42,7 @@ interface Clock {
 
 const callerClock: Clock = {
   lock: 5_000,
+  short: 5_000,
   edge: 1,
   at: async (start, offset) => start + offset,
   time: (actual, expected, what) => assert.equal(actual, expected, what),
@@ -47,7 +50,8 @@ const callerClock: Clock = {
 
 const STORE_EDGE = 400;
 const storeClock: Clock = {
-  lock: 1_200,
+  lock: 60_000,
+  short: 1_200,
   edge: STORE_EDGE,
   async at(start, offset) {
     await sleep(start + offset - Date.now());
@@ -65,6 +69,7 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
   let store: IdempotencyStore;
   let clock: Clock = callerClock;
   let LOCK = clock.lock;
+  let SHORT = clock.short;
 
   const newStore = async (prefix = `idem-test-${randomUUID().slice(0, 8)}`) => {
     const fresh = await options.createStore({ prefix });
@@ -85,6 +90,7 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       store = await newStore();
       clock = store.clock === 'store' ? storeClock : callerClock;
       LOCK = clock.lock;
+      SHORT = clock.short;
     }, 60_000);
     afterAll(async () => {
       for (const each of created) await each.close();
@@ -167,20 +173,20 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
     });
 
     check('extend by the owner pushes the lease forward', async (key, now) => {
-      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      const first = await store.acquire(key, 'fp', { lockTtlMs: SHORT, ttlMs: TTL, now });
       assert.ok(first.state === 'acquired');
-      const renewed = await clock.at(now, LOCK - clock.edge);
-      assert.equal(await store.extend(key, first.token, { lockTtlMs: LOCK, now: renewed }), true);
+      const renewed = await clock.at(now, SHORT - clock.edge);
+      assert.equal(await store.extend(key, first.token, { lockTtlMs: SHORT, now: renewed }), true);
       // Past the first lease's end but inside the renewed one: still in progress, no takeover.
-      const during = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: await clock.at(now, LOCK + clock.edge) });
+      const during = await store.acquire(key, 'fp', { lockTtlMs: SHORT, ttlMs: TTL, now: await clock.at(now, SHORT + clock.edge) });
       assert.equal(during.state, 'in_progress');
-      clock.time(during.state === 'in_progress' ? during.record.lockExpiresAt : undefined, renewed + LOCK, 'lockExpiresAt');
+      clock.time(during.state === 'in_progress' ? during.record.lockExpiresAt : undefined, renewed + SHORT, 'lockExpiresAt');
     });
 
     check('a renewed lease outlives ttl: renewals push the record’s expiry to at least the lease end', async (key, now) => {
       // A handler running 3× ttl, renewed every third of its lease (as the manager does).
-      const ttlMs = clock === storeClock ? LOCK / 3 : 1_000;
-      const lockTtlMs = clock === storeClock ? LOCK : 600;
+      const ttlMs = clock === storeClock ? SHORT / 3 : 1_000;
+      const lockTtlMs = clock === storeClock ? SHORT : 600;
       const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now });
       assert.ok(first.state === 'acquired');
       let at = now;
@@ -203,7 +209,7 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
     });
 
     check('a pending record lives at least as long as its lease, even when ttl < lockTtl', async (key, now) => {
-      const lockTtlMs = clock === storeClock ? 2 * LOCK : 2_000;
+      const lockTtlMs = clock === storeClock ? 2 * SHORT : 2_000;
       const ttlMs = lockTtlMs / 4;
       const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now });
       assert.ok(first.state === 'acquired');
@@ -235,19 +241,19 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
     }, 30_000);
 
     check('extend with a wrong token is refused', async (key, now) => {
-      await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
-      assert.equal(await store.extend(key, 'not-the-token', { lockTtlMs: LOCK, now }), false);
+      await store.acquire(key, 'fp', { lockTtlMs: SHORT, ttlMs: TTL, now });
+      assert.equal(await store.extend(key, 'not-the-token', { lockTtlMs: SHORT, now }), false);
     });
 
     check('an expired lease is taken over, and the stale owner can no longer complete, release or extend', async (key, now) => {
-      const stale = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+      const stale = await store.acquire(key, 'fp', { lockTtlMs: SHORT, ttlMs: TTL, now });
       assert.ok(stale.state === 'acquired');
-      const later = await clock.at(now, LOCK + clock.edge);
+      const later = await clock.at(now, SHORT + clock.edge);
       const takeover = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: later });
       assert.equal(takeover.state, 'acquired');
       assert.ok(takeover.state === 'acquired' && takeover.token !== stale.token);
       if (takeover.state !== 'acquired') return;
-      assert.equal(await store.extend(key, stale.token, { lockTtlMs: LOCK, now: later + 1 }), false);
+      assert.equal(await store.extend(key, stale.token, { lockTtlMs: SHORT, now: later + 1 }), false);
       assert.equal(await store.complete(key, stale.token, bytes('stale'), { ttlMs: TTL, now: later + 2 }), false);
       assert.equal(await store.release(key, stale.token), false);
       assert.equal(await store.complete(key, takeover.token, bytes('fresh'), { ttlMs: TTL, now: later + 3 }), true);
@@ -256,8 +262,8 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
     });
 
     check('a lease still valid is not taken over', async (key, now) => {
-      await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
-      const early = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: await clock.at(now, LOCK - clock.edge) });
+      await store.acquire(key, 'fp', { lockTtlMs: SHORT, ttlMs: TTL, now });
+      const early = await store.acquire(key, 'fp', { lockTtlMs: SHORT, ttlMs: TTL, now: await clock.at(now, SHORT - clock.edge) });
       assert.equal(early.state, 'in_progress');
     });
 
