@@ -22,6 +22,7 @@ export {
   type CallbackName,
 } from './errors';
 export type { IdempotencyStore, IdempotencyRecord, RecordStatus, AcquireOptions, AcquireResult, StoreClock } from './store';
+export { withLocalCache, type LocalCacheOptions } from './local-cache';
 export { headerValues, type IdempotencyRequest, type HttpResponse, type Headers, type HeaderValue } from './http';
 export { jsonSerializer, type ResultSerializer } from './codec';
 export {
