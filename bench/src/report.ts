@@ -281,7 +281,7 @@ export function renderSvg(report: RunReport): string {
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`);
   parts.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
-  parts.push(`<text x="16" y="22" font-size="15" font-weight="600" fill="#111827">Throughput as a ratio to bare Express (same round; higher is better)</text>`);
+  parts.push(`<text x="16" y="22" font-size="15" font-weight="600" fill="#111827">Throughput as a ratio to the bare framework (same round; higher is better)</text>`);
   parts.push(`<text x="16" y="38" fill="#6b7280">${escapeXml(`${report.smoke ? 'SMOKE RUN · ' : ''}${report.machine} · ${report.date.slice(0, 10)} · bars: mean, whiskers: min–max over ${report.settings.repeats} rounds`)}</text>`);
   for (const tick of [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2].filter((value) => value <= maxRatio)) {
     const px = at(tick).toFixed(1);

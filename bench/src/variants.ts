@@ -25,6 +25,8 @@ export interface Variant {
 /** The bare frameworks: each runs at the start and at the end of every round; ratios are to these. */
 export const BARE: Variant[] = [
   { id: 'express-bare', server: 'express-bare.ts', framework: 'express', library: 'bare Express', store: 'none', needs: [], ours: false },
+  { id: 'fastify-bare', server: 'fastify-bare.ts', framework: 'fastify', library: 'bare Fastify', store: 'none', needs: [], ours: false },
+  { id: 'hono-bare', server: 'hono-bare.ts', framework: 'hono', library: 'bare Hono (@hono/node-server)', store: 'none', needs: [], ours: false },
 ];
 
 export const VARIANTS: Variant[] = [
@@ -75,7 +77,9 @@ export const VARIANTS: Variant[] = [
     needs: ['redis'],
     ours: false,
   },
-  // TODO (bench/README.md): fastify-idem-memory and hono-idem-memory once @idem/fastify and
-  // @idem/hono exist — a server file each, an entry here, and their bare framework in BARE (a variant
-  // is compared to the bare entry of its own framework).
+  // Fastify and Hono: each compared to the bare app of its own framework, measured around it.
+  { id: 'fastify-idem-memory', server: 'fastify-idem-memory.ts', framework: 'fastify', library: 'idem (Fastify)', store: 'memory', needs: [], ours: true },
+  { id: 'fastify-idem-redis', server: 'fastify-idem-redis.ts', framework: 'fastify', library: 'idem (Fastify)', store: 'redis', needs: ['redis'], ours: true },
+  { id: 'hono-idem-memory', server: 'hono-idem-memory.ts', framework: 'hono', library: 'idem (Hono)', store: 'memory', needs: [], ours: true },
+  { id: 'hono-idem-redis', server: 'hono-idem-redis.ts', framework: 'hono', library: 'idem (Hono)', store: 'redis', needs: ['redis'], ours: true },
 ];
