@@ -83,7 +83,11 @@ export function compileReadmes(config: ConfigName, list: Readme[] = readmes()): 
     groups.set(key, [...(groups.get(key) ?? []), readme]);
   }
   for (const group of groups.values()) {
-    const json = { ...BASE_OPTIONS, ...(group[0]?.samples.compilerOptions ?? {}), ...CONFIGS[config].compilerOptions };
+    const json: Record<string, unknown> = { ...BASE_OPTIONS, ...(group[0]?.samples.compilerOptions ?? {}), ...CONFIGS[config].compilerOptions };
+    // A README whose setup has no Node types (Workers) also checks the declarations it loads: idem's
+    // published types must stand without @types/node there. (Everywhere else that check would triple
+    // the time for third-party declarations only.)
+    if (Array.isArray(json.types) && !json.types.includes('node')) json.skipLibCheck = false;
     const { options, errors } = ts.convertCompilerOptionsFromJson(json, dir);
     result.setup.push(...errors.map((error) => format(error)));
     const files = [...origins.entries()].filter(([, origin]) => group.some((readme) => readme.path === origin.readme)).map(([file]) => file);

@@ -9,7 +9,8 @@ const ILL_FORMED = Buffer.from([0xff]);
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one (code units, no `u` flag). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-export function textBytes(text: string): Buffer {
+// Typed Uint8Array (a Buffer is one): the root's published types stand without @types/node.
+export function textBytes(text: string): Uint8Array {
   if (!LONE_SURROGATE.test(text)) return Buffer.from(text, 'utf8');
   return Buffer.concat([ILL_FORMED, Buffer.from(text, 'utf16le')]);
 }

@@ -4,7 +4,7 @@ import { mysqlTransactions } from './mysql-transaction';
 import { indexName, qualifiedName } from './table-name';
 
 /** The values the store binds: text, BIGINT milliseconds, NULL and the response bytes. */
-export type MysqlValue = string | number | null | Buffer;
+export type MysqlValue = string | number | null | Uint8Array; // a Buffer is a Uint8Array: no @types/node needed in the types
 
 /** The part of a `mysql2/promise` Pool (or Connection) the store uses. */
 export interface MysqlExecutable {
