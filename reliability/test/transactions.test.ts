@@ -1,7 +1,9 @@
 /**
  * Exactly-once database effects, on real processes and real servers (PostgreSQL, MariaDB, a SQLite
- * file): the handler writes a `ledger` row with NO unique constraint through `idempotencyTransaction(req)`,
- * so any duplicate or leftover effect would show as a row. Counted from the database itself:
+ * file, each through SqlStore; PostgreSQL and a SQLite file through PrismaStore, the handler writing
+ * with Prisma's transaction client): the handler writes a `ledger` row with NO unique constraint through
+ * `idempotencyTransaction(req)`, so any duplicate or leftover effect would show as a row. Counted from
+ * the database itself:
  * - 4 processes × 50 concurrent duplicates × 20 keys → exactly 1 row per key;
  * - an owner SIGKILLed mid-transaction leaves 0 rows; the retry after lockTtl writes exactly 1;
  * - an owner SIGSTOPped past its lease commits nothing once resumed (PostgreSQL, MariaDB): 1 row, the
@@ -13,7 +15,7 @@
 import { Client } from 'pg';
 import { createConnection } from 'mysql2/promise';
 import { serviceUrls } from '@idem/testkit';
-import { mysqlBackend, postgresBackend, sqliteBackend, type Backend } from './support/backends';
+import { mysqlBackend, postgresBackend, prismaPostgresBackend, prismaSqliteBackend, sqliteBackend, type ProcessBackend } from './support/backends';
 import { eventsFile, executionsOf, killAllApps, pay, readEvents, removeEventsDir, sleep, startApp, waitFor, type AppProcess } from './support/apps';
 import { mysqlLedger, postgresLedger, sqliteLedger, type LedgerTable } from './support/ledger';
 import { runLoad, unexpectedAnswers } from './support/load';
@@ -24,7 +26,7 @@ reportTally('transactions');
 const LOCK_TTL = 1_000;
 
 interface LedgerBackend {
-  backend: Backend;
+  backend: ProcessBackend;
   ledger: LedgerTable;
   /** One writer (SQLite): a frozen owner holds the write lock, so no takeover can happen while it is stopped. */
   singleWriter: boolean;
@@ -38,7 +40,20 @@ function withLedger(): LedgerBackend[] {
     { backend: pg, ledger: postgresLedger(pg.pool, `${pg.table}_ledger`), singleWriter: false },
     { backend: my, ledger: mysqlLedger(my.pool, `${my.table}_ledger`), singleWriter: false },
     { backend: lite, ledger: sqliteLedger(lite.db, `${lite.table}_ledger`), singleWriter: true },
+    prismaOnPostgres(),
+    prismaOnSqlite(),
   ];
+}
+
+// The Prisma schema's `Ledger` model maps to a table named `ledger`: each run has its own schema or file.
+function prismaOnPostgres(): LedgerBackend {
+  const backend = prismaPostgresBackend();
+  return { backend, ledger: postgresLedger(backend.pool, 'ledger'), singleWriter: false };
+}
+
+function prismaOnSqlite(): LedgerBackend {
+  const backend = prismaSqliteBackend();
+  return { backend, ledger: sqliteLedger(backend.db, 'ledger'), singleWriter: true };
 }
 
 let events: string;
@@ -167,7 +182,7 @@ describe.each(withLedger().map((entry) => [entry.backend.label, entry] as const)
 function connectionsCutUnderLoad(
   title: string,
   make: () => LedgerBackend,
-  openAdmin: (backend: Backend) => Promise<{ inject(app: AppProcess): Promise<number>; close(): Promise<void> }>,
+  openAdmin: (backend: ProcessBackend) => Promise<{ inject(app: AppProcess): Promise<number>; close(): Promise<void> }>,
 ): void {
   describe(title, () => {
     const { backend, ledger } = make();
@@ -219,22 +234,27 @@ function connectionsCutUnderLoad(
   });
 }
 
+/** Terminates every PostgreSQL backend of the app (its pool's `application_name`). */
+async function terminatePostgresBackends(backend: ProcessBackend) {
+  const admin = new Client({ connectionString: serviceUrls.postgres });
+  await admin.connect();
+  return {
+    inject: async () =>
+      (await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [backend.config.applicationName])).rows.length,
+    close: () => admin.end(),
+  };
+}
+
 connectionsCutUnderLoad(
   'PostgreSQL backends of a transactional app terminated mid-load',
   () => {
     const pg = postgresBackend();
     return { backend: pg, ledger: postgresLedger(pg.pool, `${pg.table}_ledger`), singleWriter: false };
   },
-  async (backend) => {
-    const admin = new Client({ connectionString: serviceUrls.postgres });
-    await admin.connect();
-    return {
-      inject: async () =>
-        (await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [backend.config.applicationName])).rows.length,
-      close: () => admin.end(),
-    };
-  },
+  terminatePostgresBackends,
 );
+
+connectionsCutUnderLoad('PostgreSQL backends of a transactional Prisma app terminated mid-load', prismaOnPostgres, terminatePostgresBackends);
 
 connectionsCutUnderLoad(
   'MariaDB/MySQL connections of a transactional app KILLed mid-load',

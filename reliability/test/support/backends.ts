@@ -18,7 +18,8 @@ import { mysql, postgres, sqlite, SqlStore } from '@idem/sql';
 import { serviceAvailable, serviceUrls } from '@idem/testkit';
 import type { StoreConfig, StoreKind } from './store-factory';
 
-export interface Backend {
+/** What app processes run on: a store they build from `config`, the server under it, its cleanup. */
+export interface ProcessBackend {
   kind: StoreKind;
   label: string;
   /** Shared by app processes: false for the in-process memory store. */
@@ -28,11 +29,14 @@ export interface Backend {
   available(): Promise<boolean>;
   /** Creates the table (SQL); call once before any app starts. */
   prepare(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface Backend extends ProcessBackend {
   /** A store in the test process on the same namespace. */
   store(overrides?: { prefix?: string }): IdempotencyStore;
   /** Every stored byte of this run (Redis key names and values; SQL rows, all columns). */
   rawDump(): Promise<Buffer>;
-  dispose(): Promise<void>;
 }
 
 const suffix = () => randomBytes(5).toString('hex');
@@ -174,6 +178,67 @@ export function sqliteBackend(): Backend & { db: Database.Database; table: strin
     prepare: () => new SqlStore({ dialect: sqlite(db), table }).migrate(),
     store: (overrides) => new SqlStore({ dialect: sqlite(db), table, prefix: overrides?.prefix ?? prefix }),
     rawDump: async () => rowsToBytes(db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]),
+    dispose: async () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** idem's Prisma model (@idem/prisma's README) as a table, in plain SQL: `prisma db push` needs the schema engine. */
+const prismaRecordsTable = (blob: string) => `CREATE TABLE "idempotency_records" (
+  "key" TEXT NOT NULL PRIMARY KEY,
+  "fingerprint" TEXT NOT NULL,
+  "status" TEXT NOT NULL,
+  "response" ${blob},
+  "token" TEXT,
+  "created_at" BIGINT NOT NULL,
+  "expires_at" BIGINT NOT NULL,
+  "lock_expires_at" BIGINT NOT NULL
+)`;
+
+/**
+ * PrismaStore on PostgreSQL, in a schema of its own per run (the Prisma schema's tables have fixed
+ * names). `pool` works in that schema too (its search_path), for the ledger reads of the test process.
+ */
+export function prismaPostgresBackend(): ProcessBackend & { pool: Pool } {
+  const schema = `idem_rel_prisma_${suffix()}`;
+  const applicationName = `idem-rel-${suffix()}`;
+  const pool = new Pool({ connectionString: serviceUrls.postgres, max: 4, options: `-c search_path=${schema}` });
+  pool.on('error', () => {});
+  return {
+    kind: 'prisma-postgres',
+    label: 'Prisma on PostgreSQL',
+    crossProcess: true,
+    pool,
+    config: { kind: 'prisma-postgres', prefix: `idem-rel-${suffix()}`, url: serviceUrls.postgres, schema, applicationName },
+    available: () => serviceAvailable('PostgreSQL', () => pool.query('SELECT 1')),
+    prepare: async () => {
+      await pool.query(`CREATE SCHEMA "${schema}"`);
+      await pool.query(prismaRecordsTable('BYTEA'));
+    },
+    dispose: async () => {
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+      await pool.end();
+    },
+  };
+}
+
+/** PrismaStore on a SQLite file in WAL mode, shared by the app processes; `db` reads it from the test process. */
+export function prismaSqliteBackend(): ProcessBackend & { db: Database.Database } {
+  const dir = mkdtempSync(join(tmpdir(), 'idem-rel-prisma-'));
+  const file = join(dir, 'idem.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  return {
+    kind: 'prisma-sqlite',
+    label: 'Prisma on a SQLite file',
+    crossProcess: true,
+    db,
+    config: { kind: 'prisma-sqlite', prefix: `idem-rel-${suffix()}`, file },
+    available: async () => true,
+    prepare: async () => void db.exec(prismaRecordsTable('BLOB')),
     dispose: async () => {
       db.close();
       rmSync(dir, { recursive: true, force: true });

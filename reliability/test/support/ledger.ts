@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Pool, PoolClient } from 'pg';
 import type { Pool as MysqlPool } from 'mysql2/promise';
+import type { LedgerClient } from './prisma-clients';
 import type { StoreKind } from './store-factory';
 
 type Writer = (tx: unknown, key: string, pid: number) => Promise<void>;
@@ -19,6 +20,11 @@ export function ledgerWriter(kind: StoreKind, table: string): Writer {
       return async (tx, key, pid) => void (await (tx as { execute(sql: string, values: unknown[]): Promise<unknown> }).execute(`INSERT INTO \`${table}\` (entry_key, pid) VALUES (?, ?)`, [key, pid]));
     case 'sqlite':
       return async (tx, key, pid) => void (tx as Database.Database).prepare(`INSERT INTO "${table}" (entry_key, pid) VALUES (?, ?)`).run(key, pid);
+    case 'prisma-postgres':
+    case 'prisma-sqlite':
+      // Through the schema's `Ledger` model, as a Prisma app writes; it maps to a table named `ledger`.
+      if (table !== 'ledger') throw new Error(`the Prisma schema's ledger table is "ledger", not "${table}"`);
+      return async (tx, key, pid) => void (await (tx as LedgerClient).ledger.create({ data: { entryKey: key, pid } }));
     default:
       throw new Error(`no ledger on a ${kind} store: it offers no transactions`);
   }

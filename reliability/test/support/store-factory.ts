@@ -8,9 +8,10 @@ import { Pool } from 'pg';
 import type { IdempotencyStore } from '@idem/core';
 import { MemoryStore } from '@idem/memory';
 import { RedisStore } from '@idem/redis';
+import { PrismaStore } from '@idem/prisma';
 import { mysql, postgres, sqlite, SqlStore } from '@idem/sql';
 
-export type StoreKind = 'memory' | 'redis' | 'postgres' | 'mysql' | 'sqlite';
+export type StoreKind = 'memory' | 'redis' | 'postgres' | 'mysql' | 'sqlite' | 'prisma-postgres' | 'prisma-sqlite';
 
 export interface StoreConfig {
   kind: StoreKind;
@@ -19,6 +20,8 @@ export interface StoreConfig {
   url?: string;
   /** SQL table (created by the parent beforehand). */
   table?: string;
+  /** PostgreSQL schema the Prisma client works in (created by the parent, with its tables). */
+  schema?: string;
   /** SQLite database file. */
   file?: string;
   /** PostgreSQL `application_name`, so a fault test can terminate exactly this app's connections. */
@@ -61,6 +64,15 @@ export async function createStore(config: StoreConfig, record: (event: Record<st
       db.pragma('busy_timeout = 5000');
       const store = new SqlStore({ dialect: sqlite(db), table: config.table, prefix: config.prefix });
       return { store, describe: () => ({}) };
+    }
+    case 'prisma-postgres': {
+      const { postgresPrisma } = await import('./prisma-clients');
+      const prisma = postgresPrisma({ url: config.url!, schema: config.schema!, applicationName: config.applicationName }, record);
+      return { store: new PrismaStore({ prisma, prefix: config.prefix }), describe: () => ({}) };
+    }
+    case 'prisma-sqlite': {
+      const { sqlitePrisma } = await import('./prisma-clients');
+      return { store: new PrismaStore({ prisma: sqlitePrisma(config.file!), prefix: config.prefix }), describe: () => ({}) };
     }
   }
 }

@@ -1,0 +1,36 @@
+/**
+ * The app process's PrismaClient for the transactional proofs, on PostgreSQL (a schema of its own per
+ * run, through `@prisma/adapter-pg`) or on a SQLite file (`@prisma/adapter-better-sqlite3`), generated
+ * from ../../prisma by jest's globalSetup. Loaded only by the apps that run on Prisma, so the other
+ * suites never load a Prisma client.
+ */
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
+import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
+
+/** What the handler's `tx` is (either client's `Prisma.TransactionClient`): the ledger model is all it uses. */
+export interface LedgerClient {
+  ledger: { create(args: { data: { entryKey: string; pid: number } }): Promise<unknown> };
+}
+
+type Record = (event: { [field: string]: unknown }) => void;
+
+export function postgresPrisma(options: { url: string; schema: string; applicationName?: string }, record: Record): PostgresClient {
+  const adapter = new PrismaPg(
+    // `application_name` lets a fault test terminate exactly this app's connections.
+    { connectionString: options.url, application_name: options.applicationName, max: 8, connectionTimeoutMillis: 10_000 },
+    {
+      schema: options.schema,
+      // A terminated connection is reported here (the adapter already keeps it from crashing the process).
+      onPoolError: (error) => record({ type: 'pool-error', reason: error.message }),
+      onConnectionError: (error) => record({ type: 'pool-error', reason: error.message }),
+    },
+  );
+  return new PostgresClient({ adapter });
+}
+
+export function sqlitePrisma(file: string): SqliteClient {
+  // `timeout` is SQLite's busy timeout: other processes' writers wait for the file's one write lock.
+  return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5_000 }) });
+}
