@@ -120,6 +120,10 @@ async function main(): Promise<void> {
     server.listen(0, '127.0.0.1');
   }
   server.on('clientError', (_error, socket) => socket.destroy());
+  // The test process reuses idle sockets for up to 4 s (fetch's reading of Node's 5 s keep-alive). On a
+  // loaded machine its timers run late, so it sent a request on a socket this server had just closed
+  // (ECONNRESET, no answer at all): idle sockets stay open far longer than any client keeps them.
+  server.keepAliveTimeout = 60_000;
   server.once('listening', () => process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port, pid }));
 }
 

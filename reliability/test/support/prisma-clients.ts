@@ -19,7 +19,7 @@ type Record = (event: { [field: string]: unknown }) => void;
 export function postgresPrisma(options: { url: string; schema: string; applicationName?: string }, record: Record): PostgresClient {
   const adapter = new PrismaPg(
     // `application_name` lets a fault test terminate exactly this app's connections.
-    { connectionString: options.url, application_name: options.applicationName, max: 8, connectionTimeoutMillis: 10_000 },
+    { connectionString: options.url, application_name: options.applicationName, max: 8, connectionTimeoutMillis: 20_000 },
     {
       schema: options.schema,
       // A terminated connection is reported here (the adapter already keeps it from crashing the process).

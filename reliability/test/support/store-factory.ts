@@ -34,6 +34,14 @@ export interface BuiltStore {
   describe(): Record<string, unknown>;
 }
 
+/**
+ * `maxWait` bounds the wait for a connection to open the handler's transaction. A process here takes
+ * some 60 concurrent duplicates on 8 connections; on a loaded 2-core machine the owner's transaction
+ * waited past the default 5 s behind its duplicates' acquires (a 503 instead of its 201). 20 s leaves
+ * room while staying well under the tests' timeouts.
+ */
+const PRISMA_TRANSACTION_OPTIONS = { maxWait: 20_000 };
+
 export async function createStore(config: StoreConfig, record: (event: Record<string, unknown>) => void): Promise<BuiltStore> {
   switch (config.kind) {
     case 'memory':
@@ -68,11 +76,11 @@ export async function createStore(config: StoreConfig, record: (event: Record<st
     case 'prisma-postgres': {
       const { postgresPrisma } = await import('./prisma-clients');
       const prisma = postgresPrisma({ url: config.url!, schema: config.schema!, applicationName: config.applicationName }, record);
-      return { store: new PrismaStore({ prisma, prefix: config.prefix }), describe: () => ({}) };
+      return { store: new PrismaStore({ prisma, prefix: config.prefix, transactionOptions: PRISMA_TRANSACTION_OPTIONS }), describe: () => ({}) };
     }
     case 'prisma-sqlite': {
       const { sqlitePrisma } = await import('./prisma-clients');
-      return { store: new PrismaStore({ prisma: sqlitePrisma(config.file!), prefix: config.prefix }), describe: () => ({}) };
+      return { store: new PrismaStore({ prisma: sqlitePrisma(config.file!), prefix: config.prefix, transactionOptions: PRISMA_TRANSACTION_OPTIONS }), describe: () => ({}) };
     }
   }
 }
