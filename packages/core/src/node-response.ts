@@ -29,8 +29,13 @@ export interface NodeResponseCapture {
  * prototype-level patch and let the response out uncommitted.
  */
 class Capture implements NodeResponseCapture {
-  readonly chunks: Buffer[] = [];
-  readonly queued: PendingWrite[] = [];
+  /**
+   * The body so far. Nothing is allocated for the common response, one `end(body)`: `first` holds it,
+   * and the array exists only from a second chunk on; `queued` only once writes arrive mid-commit.
+   */
+  first: Buffer | undefined = undefined;
+  chunks: Buffer[] | undefined = undefined;
+  queued: PendingWrite[] | undefined = undefined;
   size = 0;
   committing = false;
   started = false;
@@ -48,8 +53,7 @@ class Capture implements NodeResponseCapture {
     readonly limit: number,
     readonly commit: (response: HttpResponse) => Promise<HttpResponse | void>,
   ) {
-    const target = res as unknown as Record<Patched, (...args: unknown[]) => unknown>;
-    this.real = { writeHead: target.writeHead, write: target.write, end: target.end, flushHeaders: target.flushHeaders };
+    this.real = realMethods(res);
     this.realHeadersSent = headersSentGetter(res);
   }
 
@@ -58,14 +62,20 @@ class Capture implements NodeResponseCapture {
   }
 
   add(bytes: Buffer): void {
-    this.chunks.push(bytes);
+    if (this.chunks) this.chunks.push(bytes);
+    else if (this.first === undefined) this.first = bytes;
+    else this.chunks = [this.first, bytes];
     this.size += bytes.length;
+  }
+
+  queue(op: PendingWrite): void {
+    (this.queued ??= []).push(op);
   }
 
   startCommit(): void {
     this.committing = true;
     const { res } = this;
-    const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size);
+    const body = this.chunks ? Buffer.concat(this.chunks, this.size) : (this.first ?? EMPTY);
     const response: HttpResponse = { status: res.statusCode, headers: responseHeaders(res.getHeaders()), body };
     this.commit(response).then(
       (replacement) => (replacement ? this.replace(replacement) : this.flush(body)),
@@ -90,8 +100,8 @@ class Capture implements NodeResponseCapture {
     for (const [name, value] of Object.entries(replacement.headers)) res.setHeader(name, value);
     const body = Buffer.from(replacement.body.buffer, replacement.body.byteOffset, replacement.body.byteLength);
     this.real.end.call(res, body, this.complete ? this.endCallback : undefined);
-    for (const op of this.queued) if (op.callback) process.nextTick(op.callback);
-    this.queued.length = 0;
+    for (const op of this.queued ?? []) if (op.callback) process.nextTick(op.callback);
+    this.queued = undefined;
   }
 
   private flush(body: Buffer): void {
@@ -104,7 +114,7 @@ class Capture implements NodeResponseCapture {
       return;
     }
     write.call(this.res, body);
-    for (const op of this.queued) {
+    for (const op of this.queued ?? []) {
       if (op.end) end.call(this.res, op.chunk, op.callback);
       else write.call(this.res, op.chunk, op.callback);
     }
@@ -112,6 +122,26 @@ class Capture implements NodeResponseCapture {
 }
 
 const captures = new WeakMap<object, Capture>();
+const EMPTY = Buffer.alloc(0);
+type RealMethods = Record<Patched, (...args: unknown[]) => unknown>;
+const prototypeMethods = new WeakMap<object, RealMethods>();
+
+/**
+ * The methods in force before the capture. When the response has none of its own (the usual case:
+ * they come from its prototype), one record per prototype serves every response; a response some other
+ * layer already patched (compression, a logger) gets its own.
+ */
+function realMethods(res: ServerResponse): RealMethods {
+  const target = res as unknown as RealMethods;
+  const own = Object.hasOwn(res, 'write') || Object.hasOwn(res, 'end') || Object.hasOwn(res, 'writeHead') || Object.hasOwn(res, 'flushHeaders');
+  const proto = Object.getPrototypeOf(res) as object;
+  let methods = own ? undefined : prototypeMethods.get(proto);
+  if (!methods) {
+    methods = { writeHead: target.writeHead, write: target.write, end: target.end, flushHeaders: target.flushHeaders };
+    if (!own) prototypeMethods.set(proto, methods);
+  }
+  return methods;
+}
 
 /** The capture in force for this response, or undefined once it was flushed (calls go to the originals). */
 function active(res: ServerResponse): Capture | undefined {
@@ -144,13 +174,14 @@ function patchedWrite(this: ServerResponse, chunk: unknown, encoding?: unknown, 
   const state = active(this);
   if (!state) return original(this, 'write', arguments);
   state.started = true;
-  const { bytes, done } = normalize(chunk, encoding, callback);
+  const done = callbackOf(chunk, encoding, callback);
+  const bytes = bytesOf(chunk, encoding);
   if (state.discarding) {
     if (done) process.nextTick(done);
     return true;
   }
   if (state.committing) {
-    state.queued.push({ end: false, chunk: bytes, callback: done });
+    state.queue({ end: false, chunk: bytes, callback: done });
     return true;
   }
   state.add(bytes);
@@ -163,13 +194,14 @@ function patchedEnd(this: ServerResponse, chunk?: unknown, encoding?: unknown, c
   const state = active(this);
   if (!state) return original(this, 'end', arguments);
   state.started = true;
-  const { bytes, done } = normalize(chunk, encoding, callback);
+  const done = callbackOf(chunk, encoding, callback);
+  const bytes = bytesOf(chunk, encoding);
   if (state.discarding) {
     if (done) process.nextTick(done);
     return this;
   }
   if (state.committing) {
-    state.queued.push({ end: true, chunk: bytes, callback: done });
+    state.queue({ end: true, chunk: bytes, callback: done });
     return this;
   }
   state.add(bytes);
@@ -189,7 +221,6 @@ function patchedHeadersSent(this: ServerResponse): boolean {
   return state.restored ? state.realHeadersSent.call(this) : state.started;
 }
 
-const PATCHED_METHODS = { writeHead: patchedWriteHead, flushHeaders: patchedFlushHeaders, write: patchedWrite, end: patchedEnd };
 const HEADERS_SENT: PropertyDescriptor = { configurable: true, get: patchedHeadersSent };
 
 /**
@@ -200,7 +231,12 @@ const HEADERS_SENT: PropertyDescriptor = { configurable: true, get: patchedHeade
 export function captureNodeResponse(res: ServerResponse, limit: number, commit: (response: HttpResponse) => Promise<HttpResponse | void>): NodeResponseCapture {
   const state = new Capture(res, limit, commit);
   captures.set(res, state);
-  Object.assign(res, PATCHED_METHODS);
+  // Plain assignments, always in this order: every response takes the same hidden-class transitions.
+  const target = res as unknown as RealMethods;
+  target.writeHead = patchedWriteHead as RealMethods['writeHead'];
+  target.flushHeaders = patchedFlushHeaders;
+  target.write = patchedWrite;
+  target.end = patchedEnd;
   Object.defineProperty(res, 'headersSent', HEADERS_SENT);
   return state;
 }
@@ -223,14 +259,18 @@ function headersSentGetter(res: ServerResponse): () => boolean {
   return getter;
 }
 
-/** write(chunk, encoding?, cb?) / end(chunk?, encoding?, cb?) with every optional argument shape. */
-function normalize(chunk: unknown, encoding: unknown, callback: unknown): { bytes: Buffer; done: Callback | undefined } {
-  if (typeof chunk === 'function') return { bytes: Buffer.alloc(0), done: chunk as Callback };
-  const done = (typeof encoding === 'function' ? encoding : typeof callback === 'function' ? callback : undefined) as Callback | undefined;
-  const charset = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
-  if (chunk === undefined || chunk === null) return { bytes: Buffer.alloc(0), done };
-  if (typeof chunk === 'string') return { bytes: Buffer.from(chunk, charset), done };
-  if (chunk instanceof Uint8Array) return { bytes: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), done };
+/** The callback of write(chunk, encoding?, cb?) / end(chunk?, encoding?, cb?), in any argument shape. */
+function callbackOf(chunk: unknown, encoding: unknown, callback: unknown): Callback | undefined {
+  if (typeof chunk === 'function') return chunk as Callback;
+  return (typeof encoding === 'function' ? encoding : typeof callback === 'function' ? callback : undefined) as Callback | undefined;
+}
+
+/** The chunk's bytes (a view, never a copy, of a Buffer or Uint8Array); the shared empty Buffer for none. */
+function bytesOf(chunk: unknown, encoding: unknown): Buffer {
+  if (chunk === undefined || chunk === null || typeof chunk === 'function') return EMPTY;
+  if (typeof chunk === 'string') return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   throw new TypeError('The "chunk" argument must be of type string, Buffer or Uint8Array');
 }
 
@@ -250,13 +290,19 @@ function applyWriteHead(res: ServerResponse, status: number, reason: unknown, he
   }
 }
 
+/**
+ * `getHeaders()` hands back a fresh object with lowercase names: its values become strings in place
+ * (a number such as Content-Length too), with no second object.
+ */
 function responseHeaders(headers: OutgoingHttpHeaders): Record<string, string | string[]> {
-  const result: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    result[name.toLowerCase()] = Array.isArray(value) ? value.map(String) : String(value);
+  const result = headers as Record<string, unknown>;
+  for (const name in result) {
+    const value = result[name];
+    if (value === undefined) delete result[name];
+    else if (Array.isArray(value)) result[name] = value.map(String);
+    else if (typeof value !== 'string') result[name] = String(value);
   }
-  return result;
+  return result as Record<string, string | string[]>;
 }
 
 /** Writes a response core decided on (a replay or a problem+json error) to a node response. */

@@ -85,3 +85,35 @@ describe('captureNodeResponse with a replacement answer', () => {
     expect([answer.status, answer.body]).toEqual([201, 'created']);
   });
 });
+
+describe('captureNodeResponse on responses of one prototype', () => {
+  it('a layer that patched write/end before the capture stays in the chain; a plain response next to it is untouched', async () => {
+    const committed: HttpResponse[] = [];
+    const commit = async (response: HttpResponse) => void committed.push(response);
+    // First a plain response (its methods come from the prototype), then one a compression-like layer
+    // wrapped on the instance, then a plain one again: each flushes through its own methods.
+    const plain = await serve((res) => {
+      captureNodeResponse(res, 1024, commit);
+      res.end('plain');
+    });
+    const wrapped = await serve((res) => {
+      const end = res.end;
+      res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+        return (end as (...args: unknown[]) => ServerResponse).call(this, typeof chunk === 'string' || Buffer.isBuffer(chunk) ? `<${String(chunk)}>` : chunk, ...rest);
+      } as ServerResponse['end'];
+      captureNodeResponse(res, 1024, commit);
+      res.write('a');
+      res.write(Buffer.from('b'));
+      res.end(new Uint8Array([0x63]));
+    });
+    const again = await serve((res) => {
+      captureNodeResponse(res, 1024, commit);
+      res.setHeader('content-length', 5);
+      res.end('again');
+    });
+    expect([plain.body, wrapped.body, again.body]).toEqual(['plain', '<abc>', 'again']);
+    // What was recorded is what the handler wrote, every header value a string.
+    expect(committed.map((response) => Buffer.from(response.body).toString())).toEqual(['plain', 'abc', 'again']);
+    expect(committed[2]!.headers['content-length']).toBe('5');
+  });
+});

@@ -350,7 +350,7 @@ describe.each(expressVersions)('%s', (_name, express: ExpressFactory) => {
       const key = newKey();
       const first = await post(url, key, '{}');
       expect(first.status).toBe(201);
-      expect((await store.get(`:${key}`))?.status).toBe('completed');
+      expect((await store.get(key))?.status).toBe('completed');
     });
   });
 
