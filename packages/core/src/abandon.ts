@@ -32,3 +32,23 @@ export function guardAbandonedExecution(execution: Execution, lockTtl: number): 
     },
   };
 }
+
+/**
+ * The same guard on the Fetch API, where a request's `signal` aborts when its client hangs up (on
+ * @hono/node-server, Deno, Bun, Next.js). A runtime whose signal never aborts gives no such notice: a
+ * handler that never ends there keeps its key until the request itself is torn down.
+ */
+export function guardAbandonedWebExecution(execution: Execution, lockTtl: number, signal: AbortSignal | undefined): AbandonGuard {
+  const guard = guardAbandonedExecution(execution, lockTtl);
+  if (!signal) return guard;
+  const onAbort = () => guard.clientGone();
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    clientGone: guard.clientGone,
+    settle() {
+      signal.removeEventListener('abort', onAbort);
+      guard.settle();
+    },
+  };
+}

@@ -25,7 +25,7 @@ export {
   type CapturedWebResponse,
 } from './web';
 export { nodeRequestHeaders, type NodeRequestLike } from './node-request';
-export { guardAbandonedExecution, type AbandonGuard } from './abandon';
+export { guardAbandonedExecution, guardAbandonedWebExecution, type AbandonGuard } from './abandon';
 export { readNodeRequestBody, type NodeBodyRead, type NodeReadableRequest } from './node-body';
 export { bufferAsyncBody, isAsyncIterable, type BufferedBody } from './async-body';
 export { captureNodeResponse, sendNodeResponse, type NodeResponseCapture } from './node-response';

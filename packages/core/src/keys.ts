@@ -17,15 +17,37 @@ export type KeyStrategy<Raw = unknown> = (
 
 /**
  * The key from a header, as the IETF draft sends it (an RFC 8941 sf-string, `"abc"`) or as Stripe
- * clients send it (a bare token). A header sent twice is ambiguous and rejected.
+ * clients send it (a bare token). The same parse for every middleware, on node:http and on the Fetch
+ * API alike: the header is one sf-item, so a comma outside quotes means several values (a header sent
+ * twice arrives joined as `a, b` on the Fetch API, and node joins it too) and is rejected as ambiguous.
+ * A key that holds a comma is sent quoted: `"a,b"`.
  */
 export function keyFromHeader(name = 'Idempotency-Key'): KeyStrategy {
   return (_req, request) => {
     const values = headerValues(request.headers, name);
     if (values.length === 0) return undefined;
-    if (values.length > 1) throw new InvalidKeyError(`the ${name} header must appear once`);
-    return parseKeyHeader(values[0] as string);
+    const members = values.flatMap(splitListMembers);
+    if (members.length > 1) throw new InvalidKeyError(`the ${name} header must hold one key, sent once (a key with a comma is sent quoted: "a,b")`);
+    return parseKeyHeader(members[0] as string);
   };
+}
+
+/** Splits a header value on the commas outside quoted strings: `"a,b", c` → [`"a,b"`, `c`]. */
+function splitListMembers(value: string): string[] {
+  const members: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i];
+    if (quoted && char === '\\') i++;
+    else if (char === '"') quoted = !quoted;
+    else if (char === ',' && !quoted) {
+      members.push(value.slice(start, i));
+      start = i + 1;
+    }
+  }
+  members.push(value.slice(start));
+  return members;
 }
 
 /** Unquotes an sf-string (`"a\"b"` → `a"b`); anything else is taken as the bare key. */

@@ -35,8 +35,6 @@ export async function readWebRequestBody(request: Request, limit: number): Promi
 }
 
 export interface WebRequestParts {
-  /** The header holding the key (lower or any case). */
-  keyHeader: string;
   /** The exact body bytes, when read. */
   body?: Uint8Array;
   /** The body a parser already produced, when the raw bytes are gone. */
@@ -46,20 +44,11 @@ export interface WebRequestParts {
 }
 
 /** Converts a Web `Request` into core's neutral request. */
-export function fromWebRequest(request: Request, parts: WebRequestParts): IdempotencyRequest {
+export function fromWebRequest(request: Request, parts: WebRequestParts = {}): IdempotencyRequest {
   const headers: Record<string, string | string[]> = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  const keyHeader = parts.keyHeader.toLowerCase();
-  const key = headers[keyHeader];
-  // The Fetch API joins a repeated header into one value with ", ", so a key sent twice arrives as
-  // "a, b". The key is a single sf-string item: a comma outside quotes means several values, which
-  // core rejects as ambiguous (a key that itself holds a comma must be sent quoted).
-  if (typeof key === 'string') {
-    const members = splitListHeader(key);
-    if (members.length > 1) headers[keyHeader] = members;
-  }
   const url = new URL(request.url);
   return {
     method: request.method,
@@ -151,26 +140,3 @@ function prefixedStream(prefix: Uint8Array, reader: ReadableStreamDefaultReader<
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-
-/** Splits a list header on the commas outside quoted strings: `"a,b", c` → [`"a,b"`, `c`]. */
-function splitListHeader(value: string): string[] {
-  const members: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const char = value[i] as string;
-    if (quoted && char === '\\' && i + 1 < value.length) {
-      current += char + value[++i];
-      continue;
-    }
-    if (char === '"') quoted = !quoted;
-    if (char === ',' && !quoted) {
-      members.push(current.trim());
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  members.push(current.trim());
-  return members;
-}

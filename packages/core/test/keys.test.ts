@@ -27,6 +27,19 @@ describe('key strategies', () => {
     await expect(generateKey(keyFromHeader(), undefined, request({ 'idempotency-key': ['a', 'b'] }))).rejects.toThrow(/once/);
   });
 
+  it.each([
+    ['a bare key holding a comma', 'a,b'],
+    ['a key sent twice, as node or the Fetch API joins it', 'first, second'],
+    ['two quoted keys', '"a", "b"'],
+  ])('rejects %s: one sf-item, one key (the same on node and the Fetch API)', async (_label, value) => {
+    await expect(generateKey(keyFromHeader(), undefined, request({ 'idempotency-key': value }))).rejects.toThrow(InvalidKeyError);
+  });
+
+  it('accepts a quoted key holding a comma', async () => {
+    expect(await keyFromHeader()(undefined, request({ 'idempotency-key': '"a,b"' }))).toBe('a,b');
+    expect(await keyFromHeader()(undefined, request({ 'idempotency-key': '"a\\",b"' }))).toBe('a",b');
+  });
+
   it('uses the configured header name, in any case', async () => {
     expect(await keyFromHeader('X-Request-Id')(undefined, request({ 'x-request-id': 'r1' }))).toBe('r1');
   });

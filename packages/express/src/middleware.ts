@@ -37,14 +37,12 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(optio
     if (body.kind === 'aborted') return;
     if (body.kind === 'too-large') markTooLarge(req);
     const decision = await manager.handle(toIdempotencyRequest(req, body, keyHeader), req);
+    recordOutcome(res, decision.outcome);
     if (decision.action === 'pass') {
       transactions.set(req, manager.passTransaction);
       return next();
     }
-    if (decision.action === 'respond') {
-      recordOutcome(res, { replayed: decision.outcome.replayed });
-      return sendNodeResponse(res, decision.response);
-    }
+    if (decision.action === 'respond') return sendNodeResponse(res, decision.response);
     transactions.set(req, decision.execution.transaction);
     runHandler(decision.execution, res, next);
   }
@@ -54,7 +52,6 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(optio
     const capture = captureNodeResponse(res, maxResponseBytes, async (response) => {
       abandon.settle();
       const finished = await execution.finish(response);
-      recordOutcome(res, { stored: finished.stored });
       // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
       return finished.response;
     });

@@ -92,17 +92,17 @@ const plugin: FastifyPluginAsync<FastifyIdempotencyOptions> = async (fastify, re
     states.set(request, state);
     if (state.rawBody?.kind === 'too-large') protection.markTooLarge(request);
     const decision = await protection.manager.handle(toIdempotencyRequest(request, state.rawBody, protection.keyHeader), request);
+    // Core's outcome object: it updates `stored` once the record is written.
+    request.idempotency = decision.outcome;
     if (decision.action === 'pass') {
       transactions.set(request, protection.manager.passTransaction);
       return;
     }
     if (decision.action === 'respond') {
-      request.idempotency = { protected: true, replayed: decision.outcome.replayed, stored: false };
       const { status, headers, body } = decision.response;
       return reply.code(status).headers(headers).send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     }
     const { execution } = decision;
-    request.idempotency = { protected: execution.protected, replayed: false, stored: false };
     transactions.set(request, execution.transaction);
     state.execution = execution;
     state.guard = guardAbandonedExecution(execution, protection.lockTtl);
@@ -135,7 +135,6 @@ const plugin: FastifyPluginAsync<FastifyIdempotencyOptions> = async (fastify, re
       throw error;
     }
     const finished = await execution.finish({ status: reply.statusCode, headers: replyHeaders(reply), body: captured.bytes });
-    request.idempotency = { ...request.idempotency, stored: finished.stored };
     // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
     if (finished.response) return replaceReply(reply, finished.response, captured.payload);
     return captured.payload;

@@ -9,10 +9,17 @@ export async function fastifyAdapter(setup: ScenarioSetup) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   await app.register(idempotency, setup.options);
-  app.all('/*', async (request, reply) => {
+  app.addHook('onResponse', async (request) => setup.observe(request.headers, request.idempotency));
+  app.setErrorHandler(async (_error, request, reply) => {
+    if (request.headers['x-scenario-error-handler'] === 'throw') throw new Error('the error handler failed too');
+    return reply.code(500).send({ error: 'internal' });
+  });
+  // Not async: a handler that throws synchronously reaches Fastify's own try/catch.
+  app.all('/*', (request, reply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const response = await setup.handle({ method: request.method, url: request.url, headers: request.headers, body, transaction: (work, options) => idempotencyTransaction(request)(work, options) });
-    return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body));
+    return setup
+      .handle({ method: request.method, url: request.url, headers: request.headers, body, transaction: (work, options) => idempotencyTransaction(request)(work, options) })
+      .then((response) => reply.code(response.status).headers(response.headers).send(Buffer.from(response.body)));
   });
   await app.ready();
   return listen(app.server);

@@ -7,8 +7,10 @@ import { createMiddleware } from 'hono/factory';
 import {
   createMiddlewareSetup,
   fromWebRequest,
+  guardAbandonedWebExecution,
   readWebResponse,
   toWebResponse,
+  unprotectedOutcome,
   type Execution,
 } from '@idem/core/adapter';
 import { MIDDLEWARE_OPTION_NAMES, type HonoIdempotencyOptions } from './options';
@@ -24,34 +26,42 @@ import { transactions } from './transaction';
 export type IdempotencyEnv = { Variables: Partial<IdempotencyVariables> };
 
 export function idempotency<E extends Env = Env>(options: HonoIdempotencyOptions<E>): MiddlewareHandler<E & IdempotencyEnv> {
-  const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes } = createMiddlewareSetup<Context<E>>(options, MIDDLEWARE_OPTION_NAMES);
+  const { manager, markTooLarge, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Context<E>>(options, MIDDLEWARE_OPTION_NAMES);
 
   return createMiddleware<E & IdempotencyEnv>(async (c, next) => {
-    c.set('idempotency', { protected: false, replayed: false, stored: false });
+    c.set('idempotency', unprotectedOutcome());
     const body = await readBody(c, maxBodyBytes);
     // The client left mid-body: nobody reads this answer, and the handler never runs.
     if (body.kind === 'aborted') return c.body(null, 400);
     if (body.kind === 'too-large') markTooLarge(c as unknown as Context<E>);
-    const neutral = fromWebRequest(c.req.raw, { keyHeader, body: body.kind === 'raw' ? body.bytes : undefined, raw: c });
+    const neutral = fromWebRequest(c.req.raw, { body: body.kind === 'raw' ? body.bytes : undefined, raw: c });
     const decision = await manager.handle(neutral, c as unknown as Context<E>);
+    // Core's outcome object: it updates `stored` once the record is written.
+    c.set('idempotency', decision.outcome);
     if (decision.action === 'pass') {
       transactions.set(c, manager.passTransaction);
       return next();
     }
-    if (decision.action === 'respond') {
-      c.set('idempotency', { protected: true, replayed: decision.outcome.replayed, stored: false });
-      return toWebResponse(decision.response);
-    }
-    c.set('idempotency', { protected: decision.execution.protected, replayed: false, stored: false });
-    transactions.set(c, decision.execution.transaction);
+    if (decision.action === 'respond') return toWebResponse(decision.response);
+    const { execution } = decision;
+    transactions.set(c, execution.transaction);
+    const guard = guardAbandonedWebExecution(execution, lockTtl, c.req.raw.signal);
     try {
       await next();
     } catch (error) {
-      // What Hono does not catch itself (a thrown non-Error): roll back and release, then let it go on.
-      await decision.execution.abort();
+      // Hono rethrows what its onError does not answer: a thrown non-Error, or an onError that threw
+      // itself. Nothing is stored (the transaction rolls back), the key is given back, and Hono's own
+      // error path answers.
+      guard.settle();
+      await execution.abort();
       throw error;
     }
-    await commit(c, decision.execution);
+    try {
+      await commit(c, execution);
+    } finally {
+      // Kept until the record is written: a response body that never ends is a handler that never ends.
+      guard.settle();
+    }
   });
 
   /** Records the handler's response BEFORE Hono sends it, or releases the key when the handler threw. */
@@ -66,7 +76,6 @@ export function idempotency<E extends Env = Env>(options: HonoIdempotencyOptions
       throw error;
     }
     const finished = await execution.finish(captured.record);
-    c.set('idempotency', { protected: execution.protected, replayed: false, stored: finished.stored });
     // Unset first: assigning over a response makes Hono merge the old headers into the new one.
     c.res = undefined;
     // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.

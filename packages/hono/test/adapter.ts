@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { createAdaptorServer } from '@hono/node-server';
 import { listen, type ScenarioResponse, type ScenarioSetup } from '@idem/testkit';
-import { idempotency, idempotencyTransaction } from '../src';
+import { idempotency, idempotencyTransaction, type IdempotencyEnv } from '../src';
 
 export function toResponse(response: ScenarioResponse): Response {
   const headers = new Headers();
@@ -12,9 +12,20 @@ export function toResponse(response: ScenarioResponse): Response {
   return new Response(response.body as BodyInit, { status: response.status, headers });
 }
 
-export function scenarioApp(setup: ScenarioSetup): Hono {
-  const app = new Hono();
+export function scenarioApp(setup: ScenarioSetup): Hono<IdempotencyEnv> {
+  const app = new Hono<IdempotencyEnv>();
+  app.use(async (c, next) => {
+    try {
+      await next();
+    } finally {
+      setup.observe(c.req.header(), c.get('idempotency'));
+    }
+  });
   app.use(idempotency(setup.options));
+  app.onError((_error, c) => {
+    if (c.req.header('x-scenario-error-handler') === 'throw') throw new Error('the error handler failed too');
+    return c.text('internal error', 500);
+  });
   app.all('*', async (c) => {
     const url = new URL(c.req.url);
     const body = new Uint8Array(await c.req.arrayBuffer());

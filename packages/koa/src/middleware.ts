@@ -10,6 +10,7 @@ import {
   createMiddlewareSetup,
   guardAbandonedExecution,
   nodeRequestHeaders,
+  unprotectedOutcome,
   type Execution,
 } from '@idem/core/adapter';
 import { MIDDLEWARE_OPTION_NAMES, type KoaIdempotencyOptions } from './options';
@@ -23,7 +24,7 @@ export function idempotency<Ctx extends Context = Context>(options: KoaIdempoten
 
   return async function idempotencyMiddleware(context, next) {
     const ctx = context as unknown as Ctx & { state: IdempotencyState };
-    ctx.state.idempotency = { protected: false, replayed: false, stored: false };
+    ctx.state.idempotency = unprotectedOutcome();
     const body = await readBody(ctx, maxBodyBytes);
     // The client left mid-body: nobody is left to answer, and the handler never runs.
     if (body.kind === 'aborted') return;
@@ -39,15 +40,13 @@ export function idempotency<Ctx extends Context = Context>(options: KoaIdempoten
       },
       ctx,
     );
+    // Core's outcome object: it updates `stored` once the record is written.
+    ctx.state.idempotency = decision.outcome;
     if (decision.action === 'pass') {
       transactions.set(ctx, manager.passTransaction);
       return next();
     }
-    if (decision.action === 'respond') {
-      ctx.state.idempotency = { protected: true, replayed: decision.outcome.replayed, stored: false };
-      return send(ctx, decision.response);
-    }
-    ctx.state.idempotency = { protected: decision.execution.protected, replayed: false, stored: false };
+    if (decision.action === 'respond') return send(ctx, decision.response);
     transactions.set(ctx, decision.execution.transaction);
     await run(ctx, decision.execution, next);
   };
@@ -73,7 +72,6 @@ export function idempotency<Ctx extends Context = Context>(options: KoaIdempoten
     guard.settle();
     const headers = { ...responseHeaders(ctx), ...captured.extraHeaders };
     const finished = await execution.finish({ status: ctx.status, headers, body: captured.bytes });
-    ctx.state.idempotency = { ...ctx.state.idempotency, stored: finished.stored };
     // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
     if (finished.response) return replaceResponse(ctx, captured.body, finished.response);
     if (captured.body !== ctx.body) replaceBody(ctx, captured.body);

@@ -48,13 +48,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const response = http.getResponse<object>();
     return from(this.decide(request, response, protection)).pipe(
       mergeMap((decision) => {
-        if (decision === undefined) return next.handle();
+        // The client left mid-body: nobody is left to answer, and the handler must not run for a
+        // request that never fully arrived. (The route's promise never settles; it is collected.)
+        if (decision === undefined) return NEVER;
+        recordOutcome(request, decision.outcome);
         if (decision.action === 'pass') {
           exposeTransaction(request, protection.manager.passTransaction);
           return next.handle();
         }
         if (decision.action === 'respond') {
-          recordOutcome(request, { protected: true, replayed: decision.outcome.replayed });
           sendResponse(response, decision.response);
           // The answer is written: the handler must not run and Nest must not send anything else.
           // (The route's promise never settles and is collected once the response is done.)
@@ -96,7 +98,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private run(request: object, response: object, execution: Execution, protection: Protection, next: CallHandler): Observable<unknown> {
-    recordOutcome(request, { protected: execution.protected });
     exposeTransaction(request, execution.transaction);
     let failed = false;
     const guard = guardAbandonedExecution(execution, protection.lockTtl);
@@ -106,7 +107,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
       // The handler threw: this is an exception filter's answer, never recorded; a retry runs again.
       if (failed) return execution.abort();
       const finished = await execution.finish(captured);
-      recordOutcome(request, { stored: finished.stored });
       // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
       return finished.response;
     });

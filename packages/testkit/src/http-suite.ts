@@ -5,14 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { IdempotencyError, IdempotencyOptions, IdempotencyStore } from '@idem/core';
+import type { IdempotencyError, IdempotencyOptions, IdempotencyOutcome, IdempotencyStore } from '@idem/core';
 import { newKey, sendRequest, type ClientRequest, type ClientResponse } from './http-client';
-import { createScenarioHandler, FIXED_DATE, type ScenarioHandler } from './http-handler';
+import { createScenarioHandler, FIXED_DATE, scenarioHeader, type ScenarioHandler } from './http-handler';
 import { readRequestHeader, type ScenarioServer } from './http-server';
 import { corruptRecordScenarios } from './http-corrupt-records';
 import { hookKeyScenarios } from './http-hook-keys';
 import { failingStore, keyRecordingStore } from './http-stores';
-import { notApplicableSkipper } from './not-applicable';
+import { notApplicableSkipper, type ScenarioIt } from './not-applicable';
+import { assertProblem, waitFor } from './http-assert';
+import { registerExitPathScenarios } from './http-exit-paths';
+import { registerConsistencyScenarios } from './http-consistency';
 import type { TestApi } from './test-api';
 
 export type { ScenarioHandler, ScenarioRequest, ScenarioResponse } from './http-handler';
@@ -28,6 +31,12 @@ export interface ScenarioSetup {
   handle: ScenarioHandler;
   /** The scenario group's title (`defaults`, `requireKey`, ...): an app outside this process builds the group's options from it. */
   group: string;
+  /**
+   * Call once per request, when its answer is out (a `finish` listener, Fastify's `onResponse`, after
+   * `await next()`, ...), with the request headers and the outcome the framework's accessor gives
+   * (`idempotencyOutcome(res)`, `request.idempotency`, `ctx.state.idempotency`, `c.get('idempotency')`).
+   */
+  observe(headers: Record<string, string | string[] | undefined>, outcome: IdempotencyOutcome | undefined): void;
 }
 
 export interface HttpSuiteOptions {
@@ -51,16 +60,22 @@ export interface Group {
   send(request?: ClientRequest): Promise<ClientResponse>;
   /** A POST with an idempotency key and the given extra headers. */
   post(key: string, headers?: Record<string, string>, body?: Uint8Array | string): Promise<ClientResponse>;
+  /** The outcome the adapter observed for the request sent with `x-scenario-id: id` (waits for it). */
+  outcome(id: string): Promise<IdempotencyOutcome | undefined>;
 }
+
+export type GroupOptions = (store: IdempotencyStore) => Omit<IdempotencyOptions, 'store'> & { store?: IdempotencyStore };
 
 type Event = [hook: string, detail: unknown];
 
 /** Registers a scenario group: a describe block with its own server and store, built from `options(store)`. */
-export type GroupFactory = (
-  title: string,
-  options: (store: IdempotencyStore) => Omit<IdempotencyOptions, 'store'> & { store?: IdempotencyStore },
-  body: (g: Group) => void,
-) => void;
+export type GroupFactory = (title: string, options: GroupOptions, body: (g: Group) => void) => void;
+
+/** What a scenario file registers its groups and scenarios with. */
+export interface SuiteContext {
+  it: ScenarioIt;
+  group: GroupFactory;
+}
 
 export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteOptions): void {
   const { describe } = test;
@@ -73,16 +88,25 @@ export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteO
       const handler = createScenarioHandler();
       let server: ScenarioServer | undefined;
       let store: IdempotencyStore | undefined;
+      const observed = new Map<string, IdempotencyOutcome | undefined>();
+      const observe = (headers: Record<string, string | string[] | undefined>, outcome: IdempotencyOutcome | undefined) => {
+        const id = scenarioHeader(headers, 'x-scenario-id');
+        if (id !== undefined) observed.set(id, outcome && { ...outcome });
+      };
       const g: Group = {
         url: '',
         runs: handler.runs,
         send: (request) => sendRequest(g.url, request),
         post: (key, headers = {}, requestBody) => sendRequest(g.url, { headers: { 'idempotency-key': key, ...headers }, body: requestBody }),
+        outcome: async (id) => {
+          await waitFor(() => observed.has(id), 2_000, `the adapter to observe the outcome of request ${id} (call setup.observe once its answer is out)`);
+          return observed.get(id);
+        },
       };
       test.beforeAll(async () => {
         store = await suite.createStore();
         const resolved = { store, ...options(store) } as IdempotencyOptions;
-        server = await suite.createServer({ options: resolved, handle: handler.handle, group: title });
+        server = await suite.createServer({ options: resolved, handle: handler.handle, group: title, observe });
         g.url = server.url;
       });
       test.afterAll(async () => {
@@ -542,22 +566,8 @@ export function httpScenarioSuite(test: TestApi, name: string, suite: HttpSuiteO
         assertProblem(other, 422, 'REQUEST_MISMATCH');
       });
     });
+    registerExitPathScenarios({ it, group });
+    registerConsistencyScenarios({ it, group });
   });
   it.assertAllMatched();
-}
-
-export function assertProblem(response: ClientResponse, status: number, code: string): void {
-  assert.equal(response.status, status, `expected ${status} ${code}, got ${response.status}: ${response.body.toString().slice(0, 200)}`);
-  assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-  const problem = response.json();
-  assert.equal(problem.code, code);
-  assert.equal(problem.status, status);
-}
-
-export async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the scenario handler to start');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }

@@ -15,7 +15,8 @@ import { newKey, sendRequest, type ClientResponse } from './http-client';
 import type { ScenarioHandler } from './http-handler';
 import type { ScenarioServer } from './http-server';
 import { frozenRenewals } from './http-stores';
-import { assertProblem, waitFor, type ScenarioSetup } from './http-suite';
+import { assertProblem, waitFor } from './http-assert';
+import type { ScenarioSetup } from './http-suite';
 import type { TestApi } from './test-api';
 
 /** The application table the handler writes, on the store's database. */
@@ -115,7 +116,7 @@ export function httpTransactionSuite(test: TestApi, name: string, suite: HttpTra
       test.beforeAll(async () => {
         store = await suite.createStore();
         const resolved: IdempotencyOptions = { ...options, store: wrap(store), onLeaseLost: (key) => void g.leaseLost.push(key) };
-        server = await suite.createServer({ options: resolved, handle: handler.handle, group: title });
+        server = await suite.createServer({ options: resolved, handle: handler.handle, group: title, observe: () => undefined });
         url = server.url;
       });
       test.afterAll(async () => {
