@@ -23,6 +23,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ConfigurationError } from '@idem/core';
 import { MemoryStore } from '@idem/memory';
+import { leaveMidBody } from '@idem/testkit';
 import { IdempotencyModule, Idempotent, idempotencyOutcome, type IdempotencyOutcome, type NestIdempotencyOptions } from '../src';
 
 const store = new MemoryStore();
@@ -280,6 +281,37 @@ describe('@idem/nestjs with an app-wide mapping interceptor', () => {
       expect(JSON.parse(first).data.amount).toBe(7);
       expect(await retry.text()).toBe(first);
       expect(mapped).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('@idem/nestjs without a body parser', () => {
+  @Controller('unparsed')
+  class UnparsedController {
+    @Post()
+    @Idempotent()
+    charge() {
+      return { run: ++runs };
+    }
+  }
+  @Module({ imports: [IdempotencyModule.forRoot({ store })], controllers: [UnparsedController] })
+  class UnparsedModule {}
+
+  it('never runs the handler for a client that leaves mid-body (the interceptor read the body itself)', async () => {
+    const app = await NestFactory.create(UnparsedModule, new ExpressAdapter(), { bodyParser: false, logger: false });
+    await app.listen(0, '127.0.0.1');
+    try {
+      const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      const before = runs;
+      const key = randomUUID();
+      await leaveMidBody(base, { 'idempotency-key': key }, { path: '/unparsed' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(runs - before).toBe(0);
+      const retry = await fetch(`${base}/unparsed`, { method: 'POST', headers: { 'idempotency-key': key }, body: '{}' });
+      expect(retry.status).toBe(201);
+      expect(runs - before).toBe(1);
     } finally {
       await app.close();
     }

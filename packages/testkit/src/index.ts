@@ -1,5 +1,6 @@
 export type { TestApi } from './test-api';
 export { serviceUrls, servicesRequired, serviceAvailable } from './services';
+export { leaveMidBody, leaveMidHandler } from './http-client';
 export { storeConformanceSuite, type StoreSuiteOptions } from './store-suite';
 export { runProcessRace, type RaceOptions, type RaceResult } from './race';
 export {
