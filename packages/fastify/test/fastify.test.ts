@@ -102,9 +102,9 @@ describe('@idem/fastify', () => {
     await post(app, '/payments', key);
     await post(app, '/payments', undefined);
     expect(seen).toEqual([
-      { protected: true, replayed: false, stored: true },
-      { protected: true, replayed: true, stored: false },
-      { protected: false, replayed: false, stored: false },
+      { protected: true, replayed: false, stored: true, key },
+      { protected: true, replayed: true, stored: false, key },
+      { protected: false, replayed: false, stored: false, key: undefined },
     ]);
   });
 

@@ -32,9 +32,9 @@ describe('@idem/hono (app.request)', () => {
     expect(await first.json()).toEqual({ run: 1, amount: 100 });
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(seen).toEqual([
-      { protected: true, replayed: false, stored: true },
-      { protected: true, replayed: true, stored: false },
-      { protected: false, replayed: false, stored: false },
+      { protected: true, replayed: false, stored: true, key },
+      { protected: true, replayed: true, stored: false, key },
+      { protected: false, replayed: false, stored: false, key: undefined },
     ]);
   });
 

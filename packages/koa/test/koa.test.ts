@@ -55,9 +55,9 @@ describe('@idem/koa', () => {
     await post(base, key);
     await post(base, undefined);
     expect(seen).toEqual([
-      { protected: true, replayed: false, stored: true },
-      { protected: true, replayed: true, stored: false },
-      { protected: false, replayed: false, stored: false },
+      { protected: true, replayed: false, stored: true, key },
+      { protected: true, replayed: true, stored: false, key },
+      { protected: false, replayed: false, stored: false, key: undefined },
     ]);
   });
 

@@ -220,9 +220,9 @@ for (const [platform, adapter] of platforms) {
       await post('/payments/open', key);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(outcomes).toEqual([
-        { protected: true, replayed: false, stored: true },
-        { protected: true, replayed: true, stored: false },
-        { protected: false, replayed: false, stored: false },
+        { protected: true, replayed: false, stored: true, key },
+        { protected: true, replayed: true, stored: false, key },
+        { protected: false, replayed: false, stored: false, key: undefined },
       ]);
     });
   });
