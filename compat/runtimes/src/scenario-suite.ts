@@ -83,7 +83,12 @@ async function answer(req: IncomingMessage, res: ServerResponse, setup: () => Sc
     res.end(encode(reply));
     return;
   }
-  const { kind, name, args } = message as { kind: 'hook' | 'store'; name: string; args: unknown[] };
+  const { kind, name, args } = message as { kind: 'hook' | 'store' | 'observe'; name: string; args: unknown[] };
+  if (kind === 'observe') {
+    group.observe(...(args as Parameters<ScenarioSetup['observe']>));
+    res.end();
+    return;
+  }
   const target = (kind === 'hook' ? group.options : group.options.store) as unknown as Record<string, ((...a: unknown[]) => unknown) | undefined>;
   try {
     await target[name]?.(...args);

@@ -9,7 +9,7 @@ import { decode, encode } from '../wire';
 
 const STORE_METHODS = ['acquire', 'complete', 'release', 'extend', 'get', 'delete'] as const;
 
-export function callMirror(mirror: string, kind: 'hook' | 'store', name: string, args: unknown[]): Promise<unknown> {
+export function callMirror(mirror: string, kind: 'hook' | 'store' | 'observe', name: string, args: unknown[]): Promise<unknown> {
   return fetch(`${mirror}/report`, { method: 'POST', body: encode({ kind, name, args }) }).then((response) => response.arrayBuffer());
 }
 
@@ -35,6 +35,11 @@ export function reportStoreCalls(store: IdempotencyStore, mirror: string, pendin
     };
   }
   return reported;
+}
+
+/** Hands the outcome the app read (`c.get('idempotency')`, `idempotencyOutcome(response)`) to the suite's observer. */
+export function outcomeReporter(mirror: string, pending: Set<Promise<unknown>>): (headers: Record<string, string>, outcome: unknown) => void {
+  return (headers, outcome) => track(pending, callMirror(mirror, 'observe', 'observe', [headers, outcome]));
 }
 
 function track(pending: Set<Promise<unknown>>, promise: Promise<unknown>): void {

@@ -14,10 +14,10 @@
  */
 import { Hono } from 'hono';
 import type { IdempotencyOptions, IdempotencyStore } from '@idem/core';
-import { idempotency as honoIdempotency } from '@idem/hono';
-import { idempotency as fetchIdempotency } from '@idem/fetch';
+import { idempotency as honoIdempotency, type IdempotencyEnv } from '@idem/hono';
+import { idempotency as fetchIdempotency, idempotencyOutcome } from '@idem/fetch';
 import { httpScenarioSuite, type ScenarioHandler, type ScenarioSetup, type TestApi } from '@idem/testkit';
-import { forwardedHandler, reportHooks, reportStoreCalls } from './mirror';
+import { forwardedHandler, outcomeReporter, reportHooks, reportStoreCalls } from './mirror';
 
 export type StoreFactory = (config: Record<string, unknown>) => IdempotencyStore | Promise<IdempotencyStore>;
 
@@ -55,8 +55,9 @@ export function scenarioRuntime(stores: Record<string, StoreFactory>): (request:
     const options = reportHooks(built!.options, body.mirror, pending);
     options.store = reportStoreCalls(options.store, body.mirror, pending);
     const handle = forwardedHandler(body.mirror);
+    const observe = outcomeReporter(body.mirror, pending);
     open = {
-      app: body.framework === 'hono' ? honoApp(options, handle) : fetchApp(options, handle),
+      app: body.framework === 'hono' ? honoApp(options, handle, observe) : fetchApp(options, handle, observe),
       pending,
       close: async () => {
         for (const hook of group.afterAll) await hook();
@@ -128,19 +129,33 @@ async function scenarioRequest(request: Request) {
   return { method: request.method, url: url.pathname + url.search, headers, body: new Uint8Array(await request.arrayBuffer()) };
 }
 
-function honoApp(options: IdempotencyOptions, handle: ScenarioHandler) {
-  const app = new Hono();
+type Observe = (headers: Record<string, string>, outcome: unknown) => void;
+
+function headerRecord(request: Request): Record<string, string> {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => (headers[name] = value));
+  return headers;
+}
+
+function honoApp(options: IdempotencyOptions, handle: ScenarioHandler, observe: Observe) {
+  const app = new Hono<IdempotencyEnv>();
+  app.use(async (c, next) => {
+    await next();
+    observe(c.req.header(), c.get('idempotency'));
+  });
   app.use(honoIdempotency(options));
   app.all('*', async (c) => toResponse(await handle(await scenarioRequest(c.req.raw))));
   return async (request: Request) => app.fetch(request);
 }
 
-function fetchApp(options: IdempotencyOptions, handle: ScenarioHandler) {
+function fetchApp(options: IdempotencyOptions, handle: ScenarioHandler, observe: Observe) {
   const protect = fetchIdempotency(options);
   const handler = protect(async (request: Request) => toResponse(await handle(await scenarioRequest(request))));
   return async (request: Request) => {
     try {
-      return await handler(request);
+      const response = await handler(request);
+      observe(headerRecord(request), idempotencyOutcome(response));
+      return response;
     } catch {
       // What a platform does with a handler that throws: a bare 500.
       return new Response('internal error', { status: 500 });

@@ -43,6 +43,7 @@ export async function startScenarioWorkerd(kind: StoreKind): Promise<ScenarioWor
     const args = parseWire<unknown[]>(body);
     if (route === 'handle') return answer(() => setup.handle(args as never));
     if (route === 'callback') return answer(() => (setup.options[name as keyof typeof setup.options] as (...a: unknown[]) => unknown)(...args));
+    if (route === 'observe') return answer(() => setup.observe(...(args as Parameters<ScenarioSetup['observe']>)));
     if (route === 'store') return answer(() => (setup.options.store[name as keyof IdempotencyStore] as (...a: unknown[]) => unknown)(...args));
     return stringifyWire({ thrown: `unknown bridge route ${path}` });
   });

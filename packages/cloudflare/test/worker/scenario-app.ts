@@ -43,8 +43,8 @@ function toNodeArgument(argument: unknown): unknown {
     return { method: context.req.method, url: context.req.url, headers: context.req.header() };
   }
   if (argument instanceof Error) {
-    const { code, status } = argument as Error & { code?: string; status?: number };
-    return { name: argument.name, message: argument.message, code, status };
+    const { code, status, callback } = argument as Error & { code?: string; status?: number; callback?: string };
+    return { name: argument.name, message: argument.message, code, status, callback };
   }
   return argument;
 }
@@ -70,10 +70,14 @@ export async function scenarioApp(config: ScenarioConfig, env: ScenarioEnv): Pro
     else if ('source' in descriptor) options[name] = env.UNSAFE_EVAL.eval(`(${descriptor.source})`);
     else if (descriptor.bridged === 'call') options[name] = (...args: unknown[]) => callNode(env, `/callback/${config.id}/${name}`, args.map(toNodeArgument));
     else {
+      // The hook's own promise goes back to core, so a hook that throws in Node rejects here (and core
+      // reports it); the response waits for the delivery either way.
       options[name] = (...args: unknown[]) => {
-        const delivery = callNode(env, `/callback/${config.id}/${name}`, args.map(toNodeArgument)).catch(() => undefined);
+        const call = callNode(env, `/callback/${config.id}/${name}`, args.map(toNodeArgument));
+        const delivery = call.catch(() => undefined);
         pendingHooks.add(delivery);
         void delivery.finally(() => pendingHooks.delete(delivery));
+        return call;
       };
     }
   }
@@ -81,9 +85,11 @@ export async function scenarioApp(config: ScenarioConfig, env: ScenarioEnv): Pro
   const app = new Hono();
   // Hono's default error handler also logs; the suite's thrown handler is expected, so answer quietly.
   app.onError((_error, c) => c.text('Internal Server Error', 500));
-  app.use(async (_c, next) => {
+  app.use(async (c, next) => {
     await next();
     await Promise.all(pendingHooks);
+    // What the app reads as c.get('idempotency'), handed to the suite's observer in Node.
+    await callNode(env, `/observe/${config.id}`, [c.req.header(), c.get('idempotency' as never)]).catch(() => undefined);
   });
   app.use(idempotency(options as unknown as IdempotencyOptions<Context>));
   app.all('*', async (c) => {
