@@ -11,6 +11,7 @@ client.on('error', () => {});
 
 storeConformanceSuite({ describe, it, beforeAll, afterAll }, 'RedisStore', {
   createStore: ({ prefix }) => new RedisStore({ client, prefix: runPrefix + prefix }),
+  service: { name: 'Redis', url: serviceUrls.redis },
   available: () => serviceAvailable('Redis', async () => {
     await client.connect();
     await client.ping();

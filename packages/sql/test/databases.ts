@@ -19,6 +19,8 @@ export interface TestDatabase {
   /** A fresh table name for this run: `idem_test_<random>`. */
   table: string;
   dialect: SqlDialect;
+  /** The server, for suites that report their tests as skipped when it is missing (none for SQLite). */
+  service?: { name: string; url: string };
   /** Resolves false (with a loud message) when the server is missing, unless services are required. */
   available(): Promise<boolean>;
   /** Raw SQL on the store's own connection, for setup and inspection. */
@@ -62,6 +64,7 @@ export function postgresDatabase(table = uniqueTable()): PostgresTestDatabase & 
     pool,
     applicationName,
     dialect: postgres(pool),
+    service: { name: 'PostgreSQL', url: serviceUrls.postgres },
     available: () => serviceAvailable('PostgreSQL', () => pool.query('SELECT 1')),
     raw: async (sql, params) => (await pool.query(sql, params)).rows,
     childConfig: { url: serviceUrls.postgres },
@@ -88,6 +91,7 @@ export function postgresJsDatabase(table = uniqueTable()): PostgresTestDatabase 
     table,
     applicationName: name,
     dialect: postgres(sql),
+    service: { name: 'PostgreSQL', url: serviceUrls.postgres },
     available: () => serviceAvailable('PostgreSQL', () => sql.unsafe('SELECT 1')),
     raw: async (text, params) => Array.from(await sql.unsafe(text, params as never[])),
     childConfig: { url: serviceUrls.postgres, client: 'postgres.js' },
@@ -113,6 +117,7 @@ export function mysqlDatabase(table = uniqueTable()): TestDatabase & { pool: Ret
     table,
     pool,
     dialect: mysql(pool),
+    service: { name: 'MariaDB/MySQL', url: serviceUrls.mysql },
     available: () => serviceAvailable('MariaDB/MySQL', () => pool.query('SELECT 1')),
     raw: async (sql, params) => (await pool.query(sql, params))[0] as Record<string, unknown>[],
     childConfig: { url: serviceUrls.mysql },

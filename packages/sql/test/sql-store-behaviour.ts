@@ -23,6 +23,7 @@ export function describeSqlStore(database: TestDatabase): void {
   let available = false;
 
   storeConformanceSuite({ describe, it, beforeAll, afterAll }, `SqlStore (${database.label})`, {
+    ...(database.service ? { service: database.service } : {}),
     available: async () => (available = await database.available()),
     createStore: async ({ prefix }) => {
       const store = new SqlStore({ dialect, table, prefix });

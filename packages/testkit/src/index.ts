@@ -1,5 +1,5 @@
 export type { TestApi } from './test-api';
-export { serviceUrls, servicesRequired, serviceAvailable } from './services';
+export { serviceUrls, servicesRequired, serviceAvailable, serviceReachableSync } from './services';
 export { leaveMidBody, leaveMidHandler } from './http-client';
 export { storeConformanceSuite, type StoreSuiteOptions } from './store-suite';
 export { runProcessRace, type RaceOptions, type RaceResult } from './race';

@@ -5,11 +5,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IdempotencyStore } from '@idem/core';
-import type { TestApi } from './test-api';
+import { serviceReachableSync, servicesRequired } from './services';
+import type { TestApi, TestBody } from './test-api';
 
 export interface StoreSuiteOptions {
   /** A fresh store; `prefix` is unique per call, so stores with different prefixes never share keys. */
   createStore(options: { prefix: string }): IdempotencyStore | Promise<IdempotencyStore>;
+  /**
+   * The server the store needs. Probed when the suite registers its tests: when nothing listens there,
+   * every test is reported as **skipped** (with a loud message), unless `CI` or `IDEM_REQUIRE_SERVICES`
+   * is set: then the tests run, and fail.
+   */
+  service?: { name: string; url: string };
   /** Resolves false when the backing service is missing (tests then return early). Default: available. */
   available?: () => Promise<boolean>;
   /** Runs after every test (drop tables, quit clients). The suite closes the stores it created. */
@@ -76,15 +83,21 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
     created.push(fresh);
     return fresh;
   };
+  const missing = missingService(options.service);
+  const skip = (test.it as { skip?: (name: string, fn?: TestBody) => void }).skip;
+  if (missing && typeof skip !== 'function') throw new Error('a store suite with a missing service needs a test runner whose `it` has `it.skip`');
   /** Each test body runs only when the service is there; a fresh key per test keeps tests independent. */
-  const check = (title: string, body: (key: string, now: number) => Promise<void>, timeout = 30_000) =>
+  const check = (title: string, body: (key: string, now: number) => Promise<void>, timeout = 30_000) => {
+    if (missing) return skip!.call(test.it, `${title} (skipped: ${missing})`, () => undefined);
     it(title, async () => {
       if (!available) return;
       await body(`key-${randomUUID()}`, Date.now());
     }, timeout);
+  };
 
   describe(`${name} store contract`, () => {
     beforeAll(async () => {
+      if (missing) return;
       available = options.available ? await options.available() : true;
       if (!available) return;
       store = await newStore();
@@ -94,7 +107,7 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
     }, 60_000);
     afterAll(async () => {
       for (const each of created) await each.close();
-      await options.teardown?.();
+      if (!missing) await options.teardown?.();
     }, 60_000);
 
     check('acquire on a new key returns a token', async (key, now) => {
@@ -416,4 +429,12 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       assert.equal(await store.get(key, { now }), undefined);
     });
   });
+}
+
+/** Why the suite's service is missing (nothing listens at its URL), or undefined when it is there or required. */
+function missingService(service: StoreSuiteOptions['service']): string | undefined {
+  if (!service || servicesRequired() || serviceReachableSync(service.url)) return undefined;
+  const reason = `${service.name} is not reachable at ${new URL(service.url).host}`;
+  console.warn(`\n  SKIPPED: ${reason}. Start it, or set IDEM_REQUIRE_SERVICES=1 to make this a failure.\n`);
+  return reason;
 }
