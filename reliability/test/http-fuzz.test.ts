@@ -1,7 +1,8 @@
 /**
  * HTTP fuzz: thousands of hostile requests on raw sockets against an app process (Express + memory,
- * then plain node:http + the same middleware). Never an answer ≥ 500, never a crash or an unhandled
- * rejection, never a key run twice, and the process's memory stays bounded. The seed is printed;
+ * then plain node:http + the same middleware) whose every hook throws or rejects, and whose
+ * errorHandler throws or rejects in turn. Never an answer ≥ 500, never a crash or an unhandled
+ * rejection, never a key run twice, never a key left stuck, and the process's memory stays bounded. The seed is printed;
  * IDEM_FUZZ_SEED=<seed> replays the exact same cases.
  */
 import { connect } from 'node:net';
@@ -71,14 +72,14 @@ describe.each([
   beforeAll(async () => {
     console.log(`HTTP fuzz seed ${SEED} (replay with IDEM_FUZZ_SEED=${SEED})`);
     events = eventsFile();
-    app = await startApp({ store: { kind: 'memory', prefix: 'fuzz:' }, events, kind, lockTtl: 2_000, maxBodyBytes: 16 * 1024 });
+    app = await startApp({ store: { kind: 'memory', prefix: 'fuzz:' }, events, kind, lockTtl: 2_000, maxBodyBytes: 16 * 1024, throwingCallbacks: true });
   });
   afterAll(async () => {
     await killAllApps();
     removeEventsDir(events);
   });
 
-  it(`survives ${cases} hostile requests: no answer ≥ 500, no crash, no unhandled rejection, no key run twice, bounded memory`, async () => {
+  it(`survives ${cases} hostile requests with every callback throwing: no answer ≥ 500, no crash, no unhandled rejection, no key run twice, no stuck key, bounded memory`, async () => {
     const heapBefore = await heapUsed(app);
     const { failures, byKind } = await fuzz(app, cases, `${kind}-${SEED}`);
     console.log(`fuzz answers by kind (${kind}, seed ${SEED}): ${JSON.stringify(byKind)}`);
@@ -95,11 +96,23 @@ describe.each([
     tally.doubleExecutions += doubled.length;
     expect(doubled).toEqual([]);
 
+    // The callbacks did fail (and were reported), every way.
+    const failed = new Set(log.filter((e) => e.type === 'callback-error').map((e) => String(e.callback)));
+    for (const callback of ['onCacheMiss', 'onCacheHit', 'onMismatch', 'onLockConflict', 'shouldStore', 'errorHandler']) expect([callback, failed.has(callback)]).toEqual([callback, true]);
+
     // Bounded: after the run (and the abandoned requests' lease timers) the heap is back near its start.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const growth = (await heapUsed(app)) - heapBefore;
     console.log(`heap growth after ${cases} fuzz cases: ${(growth / 1024 / 1024).toFixed(1)} MiB`);
     expect(growth).toBeLessThan(HEAP_GROWTH_LIMIT);
+
+    // No stuck key: one lease period after the last request, every key a lease was taken on is
+    // completed or acquirable again (released, or its lease expired).
+    const acquired = [...new Set(readEvents(events).filter((e) => e.type === 'acquired').map((e) => String(e.storageKey)))];
+    expect(acquired.length).toBeGreaterThan(0);
+    const stuck = (await (await fetch(`${app.url}/stuck-keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(acquired) })).json()) as string[];
+    console.log(`stuck keys after ${cases} fuzz cases: ${stuck.length} of ${acquired.length} acquired`);
+    expect(stuck).toEqual([]);
   }, 120_000);
 });
 

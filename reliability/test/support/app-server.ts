@@ -29,6 +29,12 @@ export interface AppConfig {
   ledger?: string;
   /** How far this process's clock (idem's `now`) is off the machine's, ms: app servers whose clocks disagree. */
   clockSkewMs?: number;
+  /**
+   * Every hook throws or rejects, and `errorHandler` throws or rejects in turn: what user code with a
+   * bug does. Each failure reaches `onCallbackError` (recorded as `callback-error`); none may change an
+   * answer, leak a lease or escape as an unhandled rejection.
+   */
+  throwingCallbacks?: boolean;
 }
 
 const config = JSON.parse(process.env.IDEM_APP ?? '') as AppConfig;
@@ -70,6 +76,7 @@ function delayOf(req: IncomingMessage): number {
 async function main(): Promise<void> {
   const { store, describe } = await createStore(config.store, record);
   const options: ExpressIdempotencyOptions = {
+    ...(config.throwingCallbacks ? throwingCallbacks() : {}),
     store,
     ...(config.lockTtl ? { lockTtl: config.lockTtl } : {}),
     ...(config.ttl ? { ttl: config.ttl } : {}),
@@ -78,11 +85,27 @@ async function main(): Promise<void> {
     ...(config.hashKeys ? { hashKeys: true } : {}),
     ...(config.clockSkewMs ? { now: () => Date.now() + (config.clockSkewMs as number) } : {}),
     scope: (req) => headerText(req, 'x-tenant'),
-    onLeaseLost: (key) => record({ type: 'lease-lost', key }),
-    onStoreError: (error, context) => record({ type: 'store-error', code: error.code, failOpen: context.failOpen, message: error.message }),
+    onLeaseLost: (key) => {
+      record({ type: 'lease-lost', key });
+      if (config.throwingCallbacks) throw new Error('onLeaseLost bug');
+    },
+    onStoreError: (error, context) => {
+      record({ type: 'store-error', code: error.code, failOpen: context.failOpen, message: error.message });
+      if (config.throwingCallbacks) return Promise.reject(new Error('onStoreError bug'));
+    },
   };
   const guard = idempotency(options);
 
+  /** Which of these storage keys are stuck: held by a live lease that nothing will end (none may be). */
+  const stuckKeys = async (keys: string[]) => {
+    const now = Date.now();
+    const stuck: string[] = [];
+    for (const key of keys) {
+      const found = await store.get(key);
+      if (found && found.status === 'in_progress' && found.lockExpiresAt > now) stuck.push(key);
+    }
+    return stuck;
+  };
   const stats = () => ({ pid, executions, heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss, store: describe() });
   const observe = (req: IncomingMessage, res: ServerResponse) =>
     res.on('finish', () => {
@@ -93,6 +116,7 @@ async function main(): Promise<void> {
   if ((config.kind ?? 'express') === 'express') {
     const app = express();
     app.get('/stats', (_req, res) => res.json(stats()));
+    app.post('/stuck-keys', express.json({ limit: '16mb' }), async (req, res) => res.json(await stuckKeys(req.body as string[])));
     app.use((req, res, next) => (observe(req, res), next()));
     app.use(guard);
     app.post('/payments', express.json({ limit: '64kb' }), async (req, res) => {
@@ -114,6 +138,7 @@ async function main(): Promise<void> {
   } else {
     server = createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/stats') return sendJson(res, 200, JSON.stringify(stats()));
+      if (req.method === 'POST' && req.url === '/stuck-keys') return void readJson(req).then(async (keys) => sendJson(res, 200, JSON.stringify(await stuckKeys(keys as string[]))));
       observe(req, res);
       guard(req, res, () => void plainHandler(req, res));
     });
@@ -125,6 +150,44 @@ async function main(): Promise<void> {
   // (ECONNRESET, no answer at all): idle sockets stay open far longer than any client keeps them.
   server.keepAliveTimeout = 60_000;
   server.once('listening', () => process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port, pid }));
+}
+
+/**
+ * Hooks that fail every way user code can: synchronously or by rejecting. `onCacheMiss` first records
+ * the storage key it was handed (every lease acquired), so the parent can check none is left stuck.
+ */
+function throwingCallbacks(): Partial<ExpressIdempotencyOptions> {
+  let errors = 0;
+  return {
+    onCacheMiss: (_key, _req, { storageKey }) => {
+      record({ type: 'acquired', storageKey });
+      return Promise.reject(new Error('onCacheMiss bug'));
+    },
+    onCacheHit: () => {
+      throw new Error('onCacheHit bug');
+    },
+    onLockConflict: () => Promise.reject(new Error('onLockConflict bug')),
+    // Throws for every 4xx the app answers (malformed JSON, unknown paths): nothing is stored, the key
+    // is released, which is the path a stuck key would come from.
+    shouldStore: (response) => {
+      if (response.status >= 400) throw new Error('shouldStore bug');
+      return response.status < 500;
+    },
+    onMismatch: () => {
+      throw new Error('onMismatch bug');
+    },
+    errorHandler: () => {
+      if (++errors % 2 === 0) throw new Error('errorHandler bug');
+      return Promise.reject(new Error('async errorHandler bug'));
+    },
+    onCallbackError: (error) => record({ type: 'callback-error', callback: error.callback }),
+  };
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
 /** The node:http app: reads the body itself, answers 400 for malformed JSON, 413 past 64 KiB. */

@@ -61,8 +61,11 @@ export function fuzzCase(seed: number, index: number, namespace: string): FuzzCa
     case 'valid':
       return { kind, request: { bytes: post(freshKey, json(int(1000))) }, allowed: [201], mustAnswer: true };
     case 'replay':
-      // The same key and body as any earlier case with this shared key: first run, replay, or in flight.
-      return { kind, request: { bytes: post(sharedKey, json(7)) }, allowed: [201, 409, 422], mustAnswer: true };
+      // The same key and body as any earlier case with this key: first run, replay, or in flight. Half
+      // share a key with the cases sent around the same time (by index) and work up to 300 ms, so
+      // duplicates meet the first one running (409).
+      if (rnd() < 0.5) return { kind, request: { bytes: post(sharedKey, json(7)) }, allowed: [201, 409, 422], mustAnswer: true };
+      return { kind, request: { bytes: post(`${namespace}-hot-${Math.floor(index / 200)}`, json(7), [['X-Delay-Ms', String(int(300))]]) }, allowed: [201, 409], mustAnswer: true };
     case 'mismatch':
       return { kind, request: { bytes: post(sharedKey, json(1000 + int(1000))) }, allowed: [201, 409, 422], mustAnswer: true };
     case 'oversized-key':
