@@ -35,6 +35,7 @@ describe.each<[string, StoreKind]>([
     workerd = await startScenarioWorkerd(kind);
     const server = await workerd.createServer({
       group: 'duplicate burst',
+      observe: () => undefined,
       options: { store: workerd.createStore(), onConflict: 'wait', waitTimeout: 30_000 },
       handle: async () => {
         const run = ++runs;
