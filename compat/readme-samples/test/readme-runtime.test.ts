@@ -83,9 +83,10 @@ describe('@idem/hono README', () => {
       app.post('/payments/:id', (c) => c.json({ charged: c.req.param('id') }, 201));
       app.get('/health', (c) => c.text('ok'));
       expect((await app.request('/health')).status).toBe(200);
-      const paid = await app.request('/payments/1', { method: 'POST', headers: { 'idempotency-key': randomUUID() }, body: '{}' });
+      const key = randomUUID();
+      const paid = await app.request('/payments/1', { method: 'POST', headers: { 'idempotency-key': key }, body: '{}' });
       expect(paid.status).toBe(201);
-      expect(info.mock.calls).toEqual([[{ guarded: true, replayed: false, stored: true }]]);
+      expect(info.mock.calls).toEqual([[{ guarded: true, replayed: false, stored: true, key }]]);
     } finally {
       info.mockRestore();
     }
