@@ -51,8 +51,9 @@ describe('@idem/hono (app.request)', () => {
     app.post('/payments/:id', (c) => c.text('charged', 201));
     app.post('/health', (c) => c.text('ok'));
     expect((await post(app, randomUUID(), '{}', '/health')).status).toBe(200);
-    expect((await post(app, randomUUID(), '{}', '/payments/1')).status).toBe(201);
-    expect(seen).toEqual([undefined, { protected: true, replayed: false, stored: true }]);
+    const key = randomUUID();
+    expect((await post(app, key, '{}', '/payments/1')).status).toBe(201);
+    expect(seen).toEqual([undefined, { protected: true, replayed: false, stored: true, key }]);
   });
 
   it("types the variable for handlers: c.get('idempotency').protected", async () => {
