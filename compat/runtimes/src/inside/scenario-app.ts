@@ -124,16 +124,16 @@ function toResponse(response: Awaited<ReturnType<ScenarioHandler>>): Response {
 
 async function scenarioRequest(request: Request) {
   const url = new URL(request.url);
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => (headers[name] = value));
-  return { method: request.method, url: url.pathname + url.search, headers, body: new Uint8Array(await request.arrayBuffer()) };
+  return { method: request.method, url: url.pathname + url.search, headers: headerRecord(request), body: new Uint8Array(await request.arrayBuffer()) };
 }
 
 type Observe = (headers: Record<string, string>, outcome: unknown) => void;
 
 function headerRecord(request: Request): Record<string, string> {
   const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => (headers[name] = value));
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
   return headers;
 }
 
