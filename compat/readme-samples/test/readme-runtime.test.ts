@@ -1,9 +1,11 @@
 // README samples whose runtime behaviour matters beyond their types, run as written against the built
-// packages: Fastify's registration blocks (one registration per app) and Hono's outcome logger (on a
-// path the middleware is not mounted on).
+// packages: Fastify's registration blocks (one registration per app) and the Hono and Koa outcome
+// loggers (on a path the middleware is not mounted on).
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { Hono } from 'hono';
+import Koa from 'koa';
+import { idempotency as koaIdempotency, type IdempotencyState } from '@idem/koa';
 import { idempotency as honoIdempotency, type IdempotencyEnv } from '@idem/hono';
 import { MemoryStore } from '@idem/memory';
 import { findSample, runSample } from '../src/run-sample';
@@ -89,6 +91,33 @@ describe('@idem/hono README', () => {
       expect(info.mock.calls).toEqual([[{ guarded: true, replayed: false, stored: true, key }]]);
     } finally {
       info.mockRestore();
+    }
+  });
+});
+
+describe('@idem/koa README', () => {
+  it('outcome logger: answers a route the middleware is not mounted on, and logs the outcome where it is', async () => {
+    const info = jest.spyOn(console, 'info').mockImplementation(() => undefined);
+    const app = new Koa<IdempotencyState>();
+    await runSample(findSample('packages/koa/README.md', 'ctx.state.idempotency'), { app }, require);
+    const guard = koaIdempotency({ store });
+    app.use((ctx, next) => (ctx.path === '/payments' ? guard(ctx, next) : next())); // as a router mounts it on one route
+    app.use((ctx) => {
+      ctx.status = 201;
+      ctx.body = { ok: true };
+    });
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as { port: number };
+      const key = randomUUID();
+      const send = (path: string) => fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'idempotency-key': key }, body: '{}' });
+      expect((await send('/health')).status).toBe(201);
+      expect((await send('/payments')).status).toBe(201);
+      expect(info.mock.calls).toEqual([[{ guarded: true, replayed: false, stored: true, key }]]);
+    } finally {
+      info.mockRestore();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

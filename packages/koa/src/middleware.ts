@@ -14,7 +14,7 @@ import {
   type Execution,
 } from '@idem/core/adapter';
 import { MIDDLEWARE_OPTION_NAMES, type KoaIdempotencyOptions } from './options';
-import type { IdempotencyState } from './outcome';
+import type { IdempotencyOutcome, IdempotencyState } from './outcome';
 import { readBody } from './request-body';
 import { captureBody } from './response-body';
 import { transactions } from './transaction';
@@ -23,7 +23,7 @@ export function idempotency<Ctx extends Context = Context>(options: KoaIdempoten
   const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Ctx>(options, MIDDLEWARE_OPTION_NAMES);
 
   return async function idempotencyMiddleware(context, next) {
-    const ctx = context as unknown as Ctx & { state: IdempotencyState };
+    const ctx = context as unknown as Ctx & { state: { idempotency: IdempotencyOutcome } };
     ctx.state.idempotency = unprotectedOutcome();
     const body = await readBody(ctx, maxBodyBytes);
     // The client left mid-body: nobody is left to answer, and the handler never runs.
@@ -51,7 +51,7 @@ export function idempotency<Ctx extends Context = Context>(options: KoaIdempoten
     await run(ctx, decision.execution, next);
   };
 
-  async function run(ctx: Ctx & { state: IdempotencyState }, execution: Execution, next: () => Promise<unknown>): Promise<void> {
+  async function run(ctx: Ctx & { state: { idempotency: IdempotencyOutcome } }, execution: Execution, next: () => Promise<unknown>): Promise<void> {
     const guard = guardAbandonedExecution(execution, lockTtl);
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) guard.clientGone();

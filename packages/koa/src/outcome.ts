@@ -3,7 +3,10 @@ import type { IdempotencyOutcome } from '@idem/core';
 
 export type { IdempotencyOutcome };
 
-/** Koa state with the outcome: `Koa<IdempotencyState>` / `ParameterizedContext<IdempotencyState>`. */
+/**
+ * Koa state with the outcome: `Koa<IdempotencyState>` / `ParameterizedContext<IdempotencyState>`. It is
+ * optional: a request the middleware did not run for (a route it is not mounted on) has no outcome.
+ */
 export interface IdempotencyState {
-  idempotency: IdempotencyOutcome;
+  idempotency?: IdempotencyOutcome;
 }

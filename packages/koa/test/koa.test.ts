@@ -37,8 +37,30 @@ const post = (base: string, key: string | undefined, body = '{"amount":100}', pa
   });
 
 describe('@idem/koa', () => {
+  it('leaves ctx.state.idempotency undefined where the middleware does not run, and the type says so', async () => {
+    const seen: (IdempotencyOutcome | undefined)[] = [];
+    const app = new Koa<IdempotencyState>();
+    app.use(async (ctx, next) => {
+      await next();
+      // @ts-expect-error the outcome may be missing: the middleware guards /payments only
+      const claimed: IdempotencyOutcome = ctx.state.idempotency;
+      seen.push(claimed);
+    });
+    const guard = idempotency({ store });
+    app.use((ctx, next) => (ctx.path === '/payments' ? guard(ctx, next) : next()));
+    app.use((ctx) => {
+      ctx.status = 201;
+      ctx.body = { ok: true };
+    });
+    const base = await start(app);
+    expect((await post(base, randomUUID(), '{}', '/health')).status).toBe(201);
+    const key = randomUUID();
+    expect((await post(base, key)).status).toBe(201);
+    expect(seen).toEqual([undefined, { protected: true, replayed: false, stored: true, key }]);
+  });
+
   it('exposes the outcome as ctx.state.idempotency to the middleware around it', async () => {
-    const seen: IdempotencyOutcome[] = [];
+    const seen: (IdempotencyOutcome | undefined)[] = [];
     const app = new Koa<IdempotencyState>();
     app.use(async (ctx, next) => {
       await next();
