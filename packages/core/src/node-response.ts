@@ -290,19 +290,15 @@ function applyWriteHead(res: ServerResponse, status: number, reason: unknown, he
   }
 }
 
-/**
- * `getHeaders()` hands back a fresh object with lowercase names: its values become strings in place
- * (a number such as Content-Length too), with no second object.
- */
+/** `getHeaders()` names are lowercase already; values become strings (a number such as Content-Length too). */
 function responseHeaders(headers: OutgoingHttpHeaders): Record<string, string | string[]> {
-  const result = headers as Record<string, unknown>;
-  for (const name in result) {
-    const value = result[name];
-    if (value === undefined) delete result[name];
-    else if (Array.isArray(value)) result[name] = value.map(String);
-    else if (typeof value !== 'string') result[name] = String(value);
+  const result: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    result[name] = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value : String(value);
   }
-  return result as Record<string, string | string[]>;
+  return result;
 }
 
 /** Writes a response core decided on (a replay or a problem+json error) to a node response. */
