@@ -11,7 +11,7 @@
 // - Each cell runs jest in band (--maxWorkers=1) and reuses the transform cache the Node 20 run filled.
 // - Node is resolved once per line and started directly: `npx node@N` costs seconds on every call.
 // - The multi-process races below are left out here: they prove exactly-once across OS processes
-//   through the database or Redis, take most of their packages' time, do not depend on which Node runs
+//   through the database or Redis, take 3 to 14 s each (about a minute a line), do not depend on which Node runs
 //   them, and run in the main test run on Node 20 (and the SQLite ones also in compat/sqlite13 on 22).
 //
 // better-sqlite3: the workspace's 12 is compiled for Node 20's ABI and cannot load on 22 or 24, where
