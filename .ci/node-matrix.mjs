@@ -64,7 +64,7 @@ async function nodeBinary(major) {
   return { path, version };
 }
 
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function jestConfig(pkg) {
   const dir = join(root, 'packages', pkg);
@@ -74,7 +74,7 @@ function jestConfig(pkg) {
     rootDir: dir,
     // The main run's count reporter writes .test-results/, which the `tests:` line totals: not here.
     reporters: ['default'],
-    testPathIgnorePatterns: ['/node_modules/', ...(EXCLUDED_FILES[pkg] ?? []).map((file) => `^${escape(join(dir, file))}$`)],
+    testPathIgnorePatterns: ['/node_modules/', ...(EXCLUDED_FILES[pkg] ?? []).map((file) => `^${escapeRegExp(join(dir, file))}$`)],
     moduleNameMapper: { ...base.moduleNameMapper, ...(SQLITE_PACKAGES.includes(pkg) ? { '^better-sqlite3$': betterSqlite13 } : {}) },
   };
 }

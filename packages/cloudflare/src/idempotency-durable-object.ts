@@ -94,7 +94,9 @@ export class IdempotencyDurableObject {
         const chunks = Math.ceil(response.length / CHUNK_BYTES);
         const done: StoredMeta = { ...meta, status: 'completed', token: null, expiresAt: now + ttlMs, chunks };
         const entries: Record<string, unknown> = {};
-        chunkKeys(id, chunks).forEach((chunkKey, n) => (entries[chunkKey] = response.slice(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES)));
+        chunkKeys(id, chunks).forEach((chunkKey, n) => {
+          entries[chunkKey] = response.slice(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES);
+        });
         // The record last, in the same batch: until it says completed, no reader looks at the chunks.
         entries[metaKey(id)] = done;
         await this.putEntries(entries);

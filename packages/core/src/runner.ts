@@ -227,17 +227,23 @@ export class IdempotencyRunner<Raw = unknown> {
     const { options, callbacks } = this;
     switch (event) {
       case 'hit':
-        return callbacks.notify('onCacheHit', options.onCacheHit, key, key as string, req, { storageKey });
+        callbacks.notify('onCacheHit', options.onCacheHit, key, key as string, req, { storageKey });
+        return;
       case 'miss':
-        return callbacks.notify('onCacheMiss', options.onCacheMiss, key, key as string, req, { storageKey });
+        callbacks.notify('onCacheMiss', options.onCacheMiss, key, key as string, req, { storageKey });
+        return;
       case 'conflict':
-        return callbacks.notify('onLockConflict', options.onLockConflict, key, key as string, req, { storageKey });
+        callbacks.notify('onLockConflict', options.onLockConflict, key, key as string, req, { storageKey });
+        return;
       case 'mismatch':
-        return callbacks.notify('onMismatch', options.onMismatch, key, key as string, req, { storageKey });
+        callbacks.notify('onMismatch', options.onMismatch, key, key as string, req, { storageKey });
+        return;
       case 'lease-lost':
-        return callbacks.notify('onLeaseLost', options.onLeaseLost, key, key as string, { storageKey });
+        callbacks.notify('onLeaseLost', options.onLeaseLost, key, key as string, { storageKey });
+        return;
       case 'store-error':
-        return callbacks.notify('onStoreError', options.onStoreError, key, error as IdempotencyError, { key, storageKey, failOpen });
+        callbacks.notify('onStoreError', options.onStoreError, key, error as IdempotencyError, { key, storageKey, failOpen });
+        return;
     }
   }
 

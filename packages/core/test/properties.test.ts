@@ -114,14 +114,14 @@ describe('properties', () => {
  * the one triple it came from, no two triples can share a name.
  */
 function parseRecordName(name: string): { prefix: string; scope: string | undefined; key: string } {
-  const unescape = (part: string) =>
-    part.replace(/%25|%3A|%u([0-9A-F]{4})/g, (escape, unit: string | undefined) => (unit ? String.fromCharCode(Number.parseInt(unit, 16)) : escape === '%25' ? '%' : ':'));
+  const unescapePart = (part: string) =>
+    part.replace(/%25|%3A|%u([0-9A-F]{4})/g, (match, unit: string | undefined) => (unit ? String.fromCharCode(Number.parseInt(unit, 16)) : match === '%25' ? '%' : ':'));
   const colon = name.indexOf(':');
-  const prefix = unescape(name.slice(0, colon));
+  const prefix = unescapePart(name.slice(0, colon));
   const rest = name.slice(colon + 1);
   if (rest.startsWith('s=')) {
     const end = rest.indexOf(':');
-    return { prefix, scope: unescape(rest.slice(2, end)), key: rest.slice(end + 1) };
+    return { prefix, scope: unescapePart(rest.slice(2, end)), key: rest.slice(end + 1) };
   }
   if (rest.startsWith('%73')) return { prefix, scope: undefined, key: `s${rest.slice(3)}` };
   if (rest.startsWith('%25')) return { prefix, scope: undefined, key: `%${rest.slice(3)}` };

@@ -41,7 +41,9 @@ async function post(app: FastifyInstance, url: string, key: string | undefined, 
   });
   const rawPayload = Buffer.from(await response.arrayBuffer());
   const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => (headers[name] = value));
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
   return {
     statusCode: response.status,
     headers,

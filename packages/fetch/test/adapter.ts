@@ -36,6 +36,8 @@ export async function fetchAdapter(setup: ScenarioSetup) {
 
 function headerRecord(request: Request): Record<string, string> {
   const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => (headers[name] = value));
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
   return headers;
 }

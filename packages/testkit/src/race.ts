@@ -67,12 +67,14 @@ export async function runProcessRace(options: RaceOptions): Promise<RaceResult> 
       env: { ...process.env, IDEM_RACE_CONFIG: JSON.stringify({ factoryModule: options.factoryModule, prefix: `idem-race-${runId}:`, keys: keyList, duplicates, handlerMs, lockTtl, waitTimeout }) },
     }),
   );
-  const timer = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), timeoutMs);
+  const timer = setTimeout(() => {
+    for (const child of children) child.kill('SIGKILL');
+  }, timeoutMs);
   try {
     // Wait until every child has built its store, then start them all at once.
     await Promise.all(children.map((child) => message(child, 'ready')));
     const reports = Promise.all(children.map((child) => message<ChildReport>(child, 'report')));
-    children.forEach((child) => child.send({ type: 'go' }));
+    for (const child of children) child.send({ type: 'go' });
     const results = await reports;
     const executionsPerKey = Object.fromEntries(keyList.map((key) => [key, 0]));
     const errors: string[] = [];
@@ -92,7 +94,7 @@ export async function runProcessRace(options: RaceOptions): Promise<RaceResult> 
     };
   } finally {
     clearTimeout(timer);
-    children.forEach((child) => child.connected && child.disconnect());
+    for (const child of children) if (child.connected) child.disconnect();
   }
 }
 
