@@ -25,8 +25,10 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@idem/core/adapter$': path.join(root, 'packages/core/src/adapter.ts'),
-    '^@idem/(core|memory|express|testkit|redis|sql|prisma|fastify|koa|hono|nestjs|fetch|cloudflare)$':
-      path.join(root, 'packages/$1/src/index.ts'),
+    '^@idem/(core|memory|express|testkit|redis|sql|prisma|fastify|koa|hono|nestjs|fetch|cloudflare)$': path.join(
+      root,
+      'packages/$1/src/index.ts',
+    ),
   },
   reporters: ['default', path.join(root, 'scripts/jest-count-reporter.cjs')],
   testTimeout: 30000,

@@ -82,7 +82,15 @@ function jestConfig(pkg) {
 function runCell({ pkg, line, node, work }) {
   const excludedNames = EXCLUDED_TESTS[pkg] ?? [];
   const results = join(work, `${pkg}-${line}.json`);
-  const args = [join(root, 'node_modules/jest/bin/jest.js'), '--config', JSON.stringify(jestConfig(pkg)), '--maxWorkers=1', '--silent', '--json', `--outputFile=${results}`];
+  const args = [
+    join(root, 'node_modules/jest/bin/jest.js'),
+    '--config',
+    JSON.stringify(jestConfig(pkg)),
+    '--maxWorkers=1',
+    '--silent',
+    '--json',
+    `--outputFile=${results}`,
+  ];
   if (excludedNames.length > 0) args.push(`--testNamePattern=^(?!.*(${excludedNames.map(escape).join('|')})$)`);
   const env = { ...process.env };
   if (SQLITE_PACKAGES.includes(pkg)) {
@@ -125,7 +133,9 @@ function runCell({ pkg, line, node, work }) {
 // The lists above must name what exists: a renamed file or test would otherwise run here unnoticed,
 // or the list would claim to leave out something that is gone.
 for (const [pkg, files] of Object.entries(EXCLUDED_FILES)) {
-  for (const file of files) if (!existsSync(join(root, 'packages', pkg, file))) throw new Error(`node matrix: packages/${pkg}/${file} is listed as left out but does not exist`);
+  for (const file of files)
+    if (!existsSync(join(root, 'packages', pkg, file)))
+      throw new Error(`node matrix: packages/${pkg}/${file} is listed as left out but does not exist`);
 }
 
 const startedAt = Date.now();
@@ -141,7 +151,9 @@ async function slot() {
     if (!namesFound) result.log += `\nnone of the tests listed as left out for @idem/${cell.pkg} exists any more: update EXCLUDED_TESTS`;
     const ok = result.status === 0 && result.failed === 0 && result.passed > 0 && namesFound;
     const extra = result.excluded > 0 ? `, ${result.excluded} left out (races)` : '';
-    console.log(`node ${result.line} (${nodes[result.line].version}) @idem/${result.pkg}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped${extra} in ${result.seconds}s${ok ? '' : ' FAILED'}`);
+    console.log(
+      `node ${result.line} (${nodes[result.line].version}) @idem/${result.pkg}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped${extra} in ${result.seconds}s${ok ? '' : ' FAILED'}`,
+    );
     if (!ok) console.log(result.log.split('\n').slice(-200).join('\n'));
     cells.push({ ...result, ok });
   }

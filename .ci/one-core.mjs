@@ -71,7 +71,9 @@ try {
     const memory = require('@idem/memory'); const sql = require('@idem/sql'); ${checks} })().catch((error) => { console.error(error.message); process.exit(1); });`;
   execFileSync('node', ['--input-type=module', '-e', esm], { cwd: app, stdio: 'inherit' });
   execFileSync('node', ['-e', cjs], { cwd: app, stdio: 'inherit' });
-  console.log(`one-core: ${packages.join(', ')} share one @idem/core (${relative(realpathSync(app), realpathSync(copies[0]))}); instanceof holds from import and require`);
+  console.log(
+    `one-core: ${packages.join(', ')} share one @idem/core (${relative(realpathSync(app), realpathSync(copies[0]))}); instanceof holds from import and require`,
+  );
 } finally {
   rmSync(app, { recursive: true, force: true });
 }

@@ -11,7 +11,12 @@ mkdirSync(join(pkgDir, 'src'), { recursive: true });
 mkdirSync(join(pkgDir, 'test'), { recursive: true });
 const pkgPath = join(pkgDir, 'package.json');
 const existing = existsSync(pkgPath) ? JSON.parse(readFileSync(pkgPath, 'utf8')) : {};
-const peerDependencies = Object.fromEntries(peers.map((p) => { const i = p.lastIndexOf('='); return [p.slice(0, i), p.slice(i + 1)]; }));
+const peerDependencies = Object.fromEntries(
+  peers.map((p) => {
+    const i = p.lastIndexOf('=');
+    return [p.slice(0, i), p.slice(i + 1)];
+  }),
+);
 const pkg = {
   name: `@idem/${dir}`,
   version: '0.1.0',
@@ -48,9 +53,13 @@ if (dir !== 'core') {
   if (pkg.dependencies) delete pkg.dependencies['@idem/core'];
 }
 writeFileSync(pkgPath, JSON.stringify(pkg, null, 2) + '\n');
-writeFileSync(join(pkgDir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test'] }, null, 2) + '\n');
+writeFileSync(
+  join(pkgDir, 'tsconfig.json'),
+  JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test'] }, null, 2) + '\n',
+);
 writeFileSync(
   join(pkgDir, 'tsconfig.build.json'),
-  JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { paths: {}, types: ['node'] }, include: ['src'] }, null, 2) + '\n',
+  JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { paths: {}, types: ['node'] }, include: ['src'] }, null, 2) +
+    '\n',
 );
 writeFileSync(join(pkgDir, 'jest.config.cjs'), "module.exports = require('../../jest.preset.cjs');\n");

@@ -20,7 +20,12 @@ export interface CorrectnessResult {
   failures: string[];
 }
 
-export async function checkCorrectness(server: RunningServer, bursts: number, burstSize: number, keyPrefix: string): Promise<CorrectnessResult> {
+export async function checkCorrectness(
+  server: RunningServer,
+  bursts: number,
+  burstSize: number,
+  keyPrefix: string,
+): Promise<CorrectnessResult> {
   const executionsPerBurst: number[] = [];
   const statuses: Record<number, number> = {};
   for (let burst = 0; burst < bursts; burst++) {
@@ -36,7 +41,8 @@ export async function checkCorrectness(server: RunningServer, bursts: number, bu
   const afterFailure = await checkRetryAfterFailure(server, '/fails-once', `${keyPrefix}-fails`);
   const afterThrow = await checkRetryAfterFailure(server, '/throws-once', `${keyPrefix}-throws`);
   const failures: string[] = [];
-  if (!executionsPerBurst.every((count) => count === 1)) failures.push(`runs duplicates (${executionsPerBurst.join(', ')} executions per burst of ${burstSize})`);
+  if (!executionsPerBurst.every((count) => count === 1))
+    failures.push(`runs duplicates (${executionsPerBurst.join(', ')} executions per burst of ${burstSize})`);
   if (binaryReplay !== 'identical') failures.push(`binary replay mangled (${binaryReplay})`);
   if (afterFailure !== 'ran again') failures.push(`after a 500: ${afterFailure}`);
   if (afterThrow !== 'ran again') failures.push(`after a throw: ${afterThrow}`);

@@ -83,12 +83,16 @@ async function main() {
   const keyPrefix = `idem-bench:${settings.tag}:fn:`;
 
   const memoryStore = new MemoryStore();
-  results.push(await measure('idem-memory', 'idem idempotent()', 'memory', idempotent(charge, { store: memoryStore, key: (o) => o.id }), settings));
+  results.push(
+    await measure('idem-memory', 'idem idempotent()', 'memory', idempotent(charge, { store: memoryStore, key: (o) => o.id }), settings),
+  );
   await memoryStore.close();
 
   if (settings.withRedis) {
     const redisStore = new RedisStore({ url: settings.redisUrl, prefix: keyPrefix });
-    results.push(await measure('idem-redis', 'idem idempotent()', 'redis', idempotent(charge, { store: redisStore, key: (o) => o.id }), settings));
+    results.push(
+      await measure('idem-redis', 'idem idempotent()', 'redis', idempotent(charge, { store: redisStore, key: (o) => o.id }), settings),
+    );
     await redisStore.close();
 
     const client = await createClient({ url: settings.redisUrl }).connect();

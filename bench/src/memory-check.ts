@@ -33,7 +33,10 @@ type Step = (i: number) => Promise<void>;
 
 function idemStep(): { step: Step; held: () => number; bound: number } {
   const store = new MemoryStore({ maxEntries: MAX_ENTRIES });
-  const charge = idempotent(async (input: ReturnType<typeof order>) => answer(Number(input.id.slice(2))), { store, key: (input) => input.id });
+  const charge = idempotent(async (input: ReturnType<typeof order>) => answer(Number(input.id.slice(2))), {
+    store,
+    key: (input) => input.id,
+  });
   return { step: async (i) => void (await charge(order(i))), held: () => store.size, bound: MAX_ENTRIES };
 }
 
@@ -49,9 +52,19 @@ function expressIdempotencyStep(): { step: Step; held: () => number } {
   const adapter = new InMemoryDataAdapter();
   return {
     async step(i) {
-      const request = { body: order(i), headers: { 'content-type': 'application/json', 'idempotency-key': `k-${i}` }, method: 'POST', query: {}, url: '/orders' };
+      const request = {
+        body: order(i),
+        headers: { 'content-type': 'application/json', 'idempotency-key': `k-${i}` },
+        method: 'POST',
+        query: {},
+        url: '/orders',
+      };
       await adapter.create({ idempotencyKey: `k-${i}`, request });
-      await adapter.update({ idempotencyKey: `k-${i}`, request, response: { statusCode: 201, headers: { 'content-type': 'application/json' }, body: answer(i) } });
+      await adapter.update({
+        idempotencyKey: `k-${i}`,
+        request,
+        response: { statusCode: 201, headers: { 'content-type': 'application/json' }, body: answer(i) },
+      });
     },
     held: () => adapter.idempotencyResources.length,
   };

@@ -42,7 +42,12 @@ export async function redisSnapshot(client: Redis): Promise<RedisSnapshot> {
  * in their own `cmdstat_*` too, and their time is inside the script's: `nested` (per command name, the
  * share of its calls that ran inside scripts, from MONITOR) keeps such time from being counted twice.
  */
-export function redisCost(before: RedisSnapshot, after: RedisSnapshot, nested: Record<string, number>, requests: number): { cpuUs: number; commandUs: number } {
+export function redisCost(
+  before: RedisSnapshot,
+  after: RedisSnapshot,
+  nested: Record<string, number>,
+  requests: number,
+): { cpuUs: number; commandUs: number } {
   let commandUs = 0;
   for (const [name, now] of after.commands) {
     if (name === 'info' || name === 'monitor' || name === 'ping') continue;

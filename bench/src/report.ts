@@ -164,7 +164,9 @@ export function renderMarkdown(report: RunReport): string {
   lines.push('Spread (min–max) is over the rounds. *first* = every request a new key (the handler runs);');
   lines.push('*replay* = one key, every request answered from the store.');
   lines.push('');
-  lines.push('| variant | mode | req/s | × bare | server CPU µs/req (+ over bare) | Redis CPU µs/req | Redis cmd µs/req | p50 ms | p99 ms | executions per burst of 50 duplicates | fails at | backend per request | memory (unique keys) |');
+  lines.push(
+    '| variant | mode | req/s | × bare | server CPU µs/req (+ over bare) | Redis CPU µs/req | Redis cmd µs/req | p50 ms | p99 ms | executions per burst of 50 duplicates | fails at | backend per request | memory (unique keys) |',
+  );
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|');
   for (const row of table) {
     const result = report.correctness.get(row.variant.id);
@@ -175,7 +177,9 @@ export function renderMarkdown(report: RunReport): string {
         `${first ? burstText(result) : ''} | ${first ? failsAt(result) : ''} | ${costText(row.variant, row.mode, report.costs)} | ${first ? memoryText(row.variant, report.memory) : ''} |`,
     );
   }
-  const notes = [...new Set([...report.variants].filter((variant) => variant.note).map((variant) => `${variant.library}: ${variant.note}`))];
+  const notes = [
+    ...new Set([...report.variants].filter((variant) => variant.note).map((variant) => `${variant.library}: ${variant.note}`)),
+  ];
   if (notes.length) lines.push('', `¹ ${notes.join('; ')}.`);
   if (report.failures.size) {
     lines.push('', '**Failed variants**:');
@@ -196,10 +200,15 @@ export function renderMarkdown(report: RunReport): string {
 
   lines.push('', '## Function API (one process, no HTTP)', '');
   const powertools = report.functions.find((entry) => entry.id === 'powertools-redis');
-  lines.push('| function | store | first calls/s | replay calls/s | × Powertools (first / replay) | executions per burst of 50 duplicates |');
+  lines.push(
+    '| function | store | first calls/s | replay calls/s | × Powertools (first / replay) | executions per burst of 50 duplicates |',
+  );
   lines.push('|---|---|---:|---:|---:|---|');
   for (const entry of report.functions) {
-    const versus = powertools && entry.store.startsWith('redis') ? `${x(entry.firstPerSecond / powertools.firstPerSecond)} / ${x(entry.replayPerSecond / powertools.replayPerSecond)}` : '';
+    const versus =
+      powertools && entry.store.startsWith('redis')
+        ? `${x(entry.firstPerSecond / powertools.firstPerSecond)} / ${x(entry.replayPerSecond / powertools.replayPerSecond)}`
+        : '';
     const once = entry.executionsPerBurst.every((count) => count === 1);
     lines.push(
       `| ${entry.library} | ${entry.store} | ${int(entry.firstPerSecond)} | ${int(entry.replayPerSecond)} | ${versus} | ${once ? `1 in ${entry.executionsPerBurst.length}/${entry.executionsPerBurst.length} bursts ✓` : `${entry.executionsPerBurst.join(', ')} ✗`} |`,
@@ -247,7 +256,10 @@ function targets(report: RunReport, table: Row[]): string[] {
   for (const mode of ['first', 'replay'] as const) {
     const plain = find('idem-postgres-ledger', mode);
     const transactional = find('idem-postgres-tx', mode);
-    if (plain && transactional) out.push(`idem-postgres-tx ${mode} ÷ idem-postgres-ledger ${mode} (transactional ÷ plain, same ledger row): ${x(transactional.ratio.mean / plain.ratio.mean)}`);
+    if (plain && transactional)
+      out.push(
+        `idem-postgres-tx ${mode} ÷ idem-postgres-ledger ${mode} (transactional ÷ plain, same ledger row): ${x(transactional.ratio.mean / plain.ratio.mean)}`,
+      );
   }
   const cost = report.costs.get('idem-redis');
   if (cost) {
@@ -257,9 +269,18 @@ function targets(report: RunReport, table: Row[]): string[] {
   const redisFirst = find('idem-redis', 'first');
   if (redisFirst) check('idem-redis Redis command time per first execution, µs', redisFirst.redisCommandUs, 6, (n) => n.toFixed(1), true);
   for (const ours of table.filter((row) => row.variant.ours && row.mode !== 'bare')) {
-    const peers = table.filter((row) => !row.variant.ours && row.variant.store === ours.variant.store && row.mode === ours.mode && row.variant.framework === ours.variant.framework);
+    const peers = table.filter(
+      (row) =>
+        !row.variant.ours &&
+        row.variant.store === ours.variant.store &&
+        row.mode === ours.mode &&
+        row.variant.framework === ours.variant.framework,
+    );
     if (!peers.length) continue;
-    const text = peers.map((row) => `${row.variant.library} ${x(row.ratio.mean)}${correct(report.correctness.get(row.variant.id)) ? '' : ' (fails, see the table)'}`);
+    const text = peers.map(
+      (row) =>
+        `${row.variant.library} ${x(row.ratio.mean)}${correct(report.correctness.get(row.variant.id)) ? '' : ' (fails, see the table)'}`,
+    );
     out.push(`${ours.variant.id} ${ours.mode} ${x(ours.ratio.mean)} beside ${text.join('; ')}`);
   }
   return out;
@@ -279,13 +300,21 @@ export function renderSvg(report: RunReport): string {
   const maxRatio = Math.max(1.2, ...table.map((row) => row.ratio.max).filter(Number.isFinite)) * 1.05;
   const at = (ratio: number) => left + (Math.min(ratio, maxRatio) / maxRatio) * plot;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
-  parts.push(`<text x="16" y="22" font-size="15" font-weight="600" fill="#111827">Throughput as a ratio to the bare framework (same round; higher is better)</text>`);
-  parts.push(`<text x="16" y="38" fill="#6b7280">${escapeXml(`${report.smoke ? 'SMOKE RUN · ' : ''}${report.machine} · ${report.date.slice(0, 10)} · bars: mean, whiskers: min–max over ${report.settings.repeats} rounds`)}</text>`);
+  parts.push(
+    `<text x="16" y="22" font-size="15" font-weight="600" fill="#111827">Throughput as a ratio to the bare framework (same round; higher is better)</text>`,
+  );
+  parts.push(
+    `<text x="16" y="38" fill="#6b7280">${escapeXml(`${report.smoke ? 'SMOKE RUN · ' : ''}${report.machine} · ${report.date.slice(0, 10)} · bars: mean, whiskers: min–max over ${report.settings.repeats} rounds`)}</text>`,
+  );
   for (const tick of [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2].filter((value) => value <= maxRatio)) {
     const px = at(tick).toFixed(1);
-    parts.push(`<line x1="${px}" y1="${top - 4}" x2="${px}" y2="${height - 30}" stroke="${tick === 1 ? '#111827' : '#e5e7eb'}" stroke-width="${tick === 1 ? 1.5 : 1}"${tick === 1 ? ' stroke-dasharray="4 3"' : ''}/>`);
+    parts.push(
+      `<line x1="${px}" y1="${top - 4}" x2="${px}" y2="${height - 30}" stroke="${tick === 1 ? '#111827' : '#e5e7eb'}" stroke-width="${tick === 1 ? 1.5 : 1}"${tick === 1 ? ' stroke-dasharray="4 3"' : ''}/>`,
+    );
     parts.push(`<text x="${px}" y="${height - 14}" text-anchor="middle" fill="#6b7280">${tick.toFixed(2)}×</text>`);
   }
   table.forEach((row, index) => {
@@ -294,15 +323,21 @@ export function renderSvg(report: RunReport): string {
     const wrong = row.variant.store !== 'none' && !row.variant.ours && !correct(result);
     const color = row.variant.store === 'none' ? '#9ca3af' : row.variant.ours ? '#2563eb' : wrong ? '#dc2626' : '#f59e0b';
     const label = `${row.variant.store === 'none' ? `${row.variant.framework} (bare)` : `${row.variant.library} + ${row.variant.store}`} · ${row.mode}`;
-    parts.push(`<text x="${left - 8}" y="${y + 15}" text-anchor="end" fill="#111827"${row.variant.ours ? ' font-weight="600"' : ''}>${escapeXml(label)}</text>`);
+    parts.push(
+      `<text x="${left - 8}" y="${y + 15}" text-anchor="end" fill="#111827"${row.variant.ours ? ' font-weight="600"' : ''}>${escapeXml(label)}</text>`,
+    );
     const end = Number.isFinite(row.ratio.mean) ? at(row.ratio.mean) : left;
     parts.push(`<rect x="${left}" y="${y + 4}" width="${(end - left).toFixed(1)}" height="${rowHeight - 8}" rx="2" fill="${color}"/>`);
     if (Number.isFinite(row.ratio.min) && row.ratio.min !== row.ratio.max) {
-      parts.push(`<line x1="${at(row.ratio.min).toFixed(1)}" y1="${y + 12}" x2="${at(row.ratio.max).toFixed(1)}" y2="${y + 12}" stroke="#111827" stroke-width="1.5"/>`);
+      parts.push(
+        `<line x1="${at(row.ratio.min).toFixed(1)}" y1="${y + 12}" x2="${at(row.ratio.max).toFixed(1)}" y2="${y + 12}" stroke="#111827" stroke-width="1.5"/>`,
+      );
     }
     const suffix = wrong ? ` (${exactlyOnce(result) ? 'fails a check' : 'not exactly-once'})` : '';
     const labelAt = Math.max(end, Number.isFinite(row.ratio.max) ? at(row.ratio.max) : end) + 6;
-    parts.push(`<text x="${labelAt.toFixed(1)}" y="${y + 15}" fill="#111827">${escapeXml(`${row.ratio.mean.toFixed(2)}×${suffix}`)}</text>`);
+    parts.push(
+      `<text x="${labelAt.toFixed(1)}" y="${y + 15}" fill="#111827">${escapeXml(`${row.ratio.mean.toFixed(2)}×${suffix}`)}</text>`,
+    );
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

@@ -35,7 +35,8 @@ async function main(): Promise<number> {
   const started = Date.now();
   const services = await availableServices();
   const redis = services.redis ? await benchRedis(serviceUrls.redis) : undefined;
-  if (redis && !redis.own) log('redis-server is not installed: the Redis variants use the shared server, and the Redis µs columns stay empty');
+  if (redis && !redis.own)
+    log('redis-server is not installed: the Redis variants use the shared server, and the Redis µs columns stay empty');
   const redisStats = redis?.own ? new Redis(redis.url) : undefined;
   const active = VARIANTS.filter((variant) => variant.needs.every((service) => services[service]));
   const skipped = VARIANTS.filter((variant) => !active.includes(variant));
@@ -70,13 +71,19 @@ async function main(): Promise<number> {
       const keys = `${tag}-${variant.id}-r${round}`;
       if (round === 0) {
         correctness.set(variant.id, await checkCorrectness(server, settings.bursts, settings.burstSize, keys));
-        const cost = await measureCost(server, variant.store, settings.costRequests, keys, { redisUrl: redis?.url ?? serviceUrls.redis, tag });
+        const cost = await measureCost(server, variant.store, settings.costRequests, keys, {
+          redisUrl: redis?.url ?? serviceUrls.redis,
+          tag,
+        });
         if (cost) costs.set(variant.id, cost);
       }
       await runCell(server.url, 'first', settings.warmupSeconds, settings.connections, `${keys}-warm`);
       for (const mode of ['first', 'replay'] as const) {
         const nested = costs.get(variant.id)?.nestedShare?.[mode] ?? {};
-        measured.push([mode, await measuredCell(server, mode, `${keys}-${mode}`, variant.store === 'redis' ? redisStats : undefined, nested)]);
+        measured.push([
+          mode,
+          await measuredCell(server, mode, `${keys}-${mode}`, variant.store === 'redis' ? redisStats : undefined, nested),
+        ]);
       }
     } catch (error) {
       failures.set(variant.id, (error as Error).message.split('\n')[0] ?? 'failed');
@@ -134,7 +141,11 @@ async function main(): Promise<number> {
     const memory: MemoryResult[] = [];
     for (const variant of active.filter((v) => v.memoryCheck)) {
       memory.push(
-        await runChild<MemoryResult>('memory-check.ts', [variant.memoryCheck!, String(settings.memoryKeys), String(settings.memorySeconds)], ['--expose-gc']),
+        await runChild<MemoryResult>(
+          'memory-check.ts',
+          [variant.memoryCheck!, String(settings.memoryKeys), String(settings.memorySeconds)],
+          ['--expose-gc'],
+        ),
       );
     }
 
@@ -181,7 +192,13 @@ async function main(): Promise<number> {
 }
 
 /** One cell, with the server's CPU per request and, on the run's own Redis, Redis' CPU and command time per request. */
-async function measuredCell(server: RunningServer, mode: Mode, keyPrefix: string, redisClient: Redis | undefined, nested: Record<string, number>): Promise<CellResult> {
+async function measuredCell(
+  server: RunningServer,
+  mode: Mode,
+  keyPrefix: string,
+  redisClient: Redis | undefined,
+  nested: Record<string, number>,
+): Promise<CellResult> {
   const cpuBefore = (await server.stats()).cpuUs;
   const redisBefore = redisClient ? await redisSnapshot(redisClient) : undefined;
   const cell = await runCell(server.url, mode, settings.cellSeconds, settings.connections, keyPrefix);

@@ -10,7 +10,12 @@ import type { Service } from './variants';
 export async function availableServices(): Promise<Record<Service, boolean>> {
   return {
     redis: await probe('Redis', serviceUrls.redis, async () => {
-      const client = new Redis(serviceUrls.redis, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+      const client = new Redis(serviceUrls.redis, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        connectTimeout: 2000,
+        retryStrategy: () => null,
+      });
       try {
         await client.connect();
         await client.ping();
@@ -36,7 +41,8 @@ async function probe(name: string, url: string, check: () => Promise<void>): Pro
     return true;
   } catch (error) {
     const reason = `${name} at ${url} is not reachable (${(error as Error)?.message ?? error})`;
-    if (process.env.CI || process.env.IDEM_REQUIRE_SERVICES) throw new Error(`${reason}; CI / IDEM_REQUIRE_SERVICES requires it`, { cause: error });
+    if (process.env.CI || process.env.IDEM_REQUIRE_SERVICES)
+      throw new Error(`${reason}; CI / IDEM_REQUIRE_SERVICES requires it`, { cause: error });
     console.warn(`\n  SKIPPED: ${reason}: its variants are left out of this run.\n`);
     return false;
   }

@@ -17,7 +17,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.tsx?$': [tsJest[0], { ...tsJest[1], useESM: true, tsconfig: { ...tsJest[1].tsconfig, module: 'ESNext', moduleResolution: 'Bundler' } }],
+    '^.+\\.tsx?$': [
+      tsJest[0],
+      { ...tsJest[1], useESM: true, tsconfig: { ...tsJest[1].tsconfig, module: 'ESNext', moduleResolution: 'Bundler' } },
+    ],
   },
   moduleNameMapper: {
     ...preset.moduleNameMapper,

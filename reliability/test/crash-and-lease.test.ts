@@ -32,111 +32,127 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
   // A crash or a frozen owner needs a second process sharing the store: not registered for memory.
   const crossProcess = backend.crossProcess ? it : () => undefined;
 
-  crossProcess('a process SIGKILLed mid-handler: after lockTtl a retry on a second process runs once, later retries replay', async () => {
-    if (!available) return;
-    const key = `crash-${Date.now()}`;
-    const first = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
-    const second = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
+  crossProcess(
+    'a process SIGKILLed mid-handler: after lockTtl a retry on a second process runs once, later retries replay',
+    async () => {
+      if (!available) return;
+      const key = `crash-${Date.now()}`;
+      const first = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
+      const second = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
 
-    const doomed = pay(first, key, { delayMs: 30_000 }).catch((error: unknown) => error);
-    await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the first handler to start');
-    await first.kill();
-    tally.crashes++;
-    // The client saw the connection die: no answer, so it will retry.
-    expect((await doomed) as { status?: number }).not.toHaveProperty('status');
+      const doomed = pay(first, key, { delayMs: 30_000 }).catch((error: unknown) => error);
+      await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the first handler to start');
+      await first.kill();
+      tally.crashes++;
+      // The client saw the connection die: no answer, so it will retry.
+      expect((await doomed) as { status?: number }).not.toHaveProperty('status');
 
-    // While the dead owner's lease is still live, a retry is told to come back later.
-    const early = await pay(second, key);
-    expect(early.status).toBe(409);
-    expect(early.headers.get('retry-after')).toMatch(/^\d+$/);
+      // While the dead owner's lease is still live, a retry is told to come back later.
+      const early = await pay(second, key);
+      expect(early.status).toBe(409);
+      expect(early.headers.get('retry-after')).toMatch(/^\d+$/);
 
-    await sleep(LOCK_TTL + 100);
-    const retry = await pay(second, key);
-    expect(retry.status).toBe(201);
-    const body = await retry.text();
-    expect(JSON.parse(body).pid).toBe(second.pid);
+      await sleep(LOCK_TTL + 100);
+      const retry = await pay(second, key);
+      expect(retry.status).toBe(201);
+      const body = await retry.text();
+      expect(JSON.parse(body).pid).toBe(second.pid);
 
-    for (let i = 0; i < 5; i++) {
-      const replay = await pay(second, key);
-      expect(replay.status).toBe(201);
-      expect(replay.headers.get('idempotent-replayed')).toBe('true');
-      expect(await replay.text()).toBe(body);
-    }
-    const executions = executionsOf(events, key);
-    tally.executions += executions.length;
-    // One run died with its process, the takeover ran once, nothing else ran.
-    expect(executions.map((e) => e.pid)).toEqual([first.pid, second.pid]);
-  }, 30_000);
+      for (let i = 0; i < 5; i++) {
+        const replay = await pay(second, key);
+        expect(replay.status).toBe(201);
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+        expect(await replay.text()).toBe(body);
+      }
+      const executions = executionsOf(events, key);
+      tally.executions += executions.length;
+      // One run died with its process, the takeover ran once, nothing else ran.
+      expect(executions.map((e) => e.pid)).toEqual([first.pid, second.pid]);
+    },
+    30_000,
+  );
 
-  crossProcess('an owner frozen past its lease is fenced: its complete is refused, onLeaseLost fires, the second owner’s response stands', async () => {
-    if (!available) return;
-    const key = `frozen-${Date.now()}`;
-    const first = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
-    const second = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
+  crossProcess(
+    'an owner frozen past its lease is fenced: its complete is refused, onLeaseLost fires, the second owner’s response stands',
+    async () => {
+      if (!available) return;
+      const key = `frozen-${Date.now()}`;
+      const first = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
+      const second = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
 
-    const frozenAnswer = pay(first, key, { delayMs: 400 });
-    await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the first handler to start');
-    first.signal('SIGSTOP'); // stops the handler AND its lease renewals
-    await sleep(LOCK_TTL + 200);
+      const frozenAnswer = pay(first, key, { delayMs: 400 });
+      await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the first handler to start');
+      first.signal('SIGSTOP'); // stops the handler AND its lease renewals
+      await sleep(LOCK_TTL + 200);
 
-    const takeover = await pay(second, key);
-    expect(takeover.status).toBe(201);
-    const secondBody = await takeover.text();
-    expect(JSON.parse(secondBody).pid).toBe(second.pid);
+      const takeover = await pay(second, key);
+      expect(takeover.status).toBe(201);
+      const secondBody = await takeover.text();
+      expect(JSON.parse(secondBody).pid).toBe(second.pid);
 
-    first.signal('SIGCONT');
-    const stale = await frozenAnswer;
-    // The stale owner still answers its own client (its handler did run) but could not record it.
-    expect(stale.status).toBe(201);
-    expect(stale.headers.get('idempotent-replayed')).toBeNull();
-    await waitFor(() => readEvents(events).find((e) => e.type === 'outcome' && e.pid === first.pid && e.key === key), 5_000, 'the stale outcome');
+      first.signal('SIGCONT');
+      const stale = await frozenAnswer;
+      // The stale owner still answers its own client (its handler did run) but could not record it.
+      expect(stale.status).toBe(201);
+      expect(stale.headers.get('idempotent-replayed')).toBeNull();
+      await waitFor(
+        () => readEvents(events).find((e) => e.type === 'outcome' && e.pid === first.pid && e.key === key),
+        5_000,
+        'the stale outcome',
+      );
 
-    const log = readEvents(events);
-    expect(log.filter((e) => e.type === 'lease-lost' && e.key !== undefined && e.pid === first.pid)).toHaveLength(1);
-    expect(log.find((e) => e.type === 'outcome' && e.pid === first.pid)?.stored).toBe(false);
-    expect(log.find((e) => e.type === 'outcome' && e.pid === second.pid)?.stored).toBe(true);
+      const log = readEvents(events);
+      expect(log.filter((e) => e.type === 'lease-lost' && e.key !== undefined && e.pid === first.pid)).toHaveLength(1);
+      expect(log.find((e) => e.type === 'outcome' && e.pid === first.pid)?.stored).toBe(false);
+      expect(log.find((e) => e.type === 'outcome' && e.pid === second.pid)?.stored).toBe(true);
 
-    for (const app of [first, second]) {
-      const replay = await pay(app, key);
-      expect(replay.headers.get('idempotent-replayed')).toBe('true');
-      expect(await replay.text()).toBe(secondBody);
-    }
-    tally.executions += executionsOf(events, key).length;
-    // Two runs happened (the frozen one overran its lease) and that is exactly what onLeaseLost reported.
-    expect(executionsOf(events, key)).toHaveLength(2);
-  }, 30_000);
+      for (const app of [first, second]) {
+        const replay = await pay(app, key);
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+        expect(await replay.text()).toBe(secondBody);
+      }
+      tally.executions += executionsOf(events, key).length;
+      // Two runs happened (the frozen one overran its lease) and that is exactly what onLeaseLost reported.
+      expect(executionsOf(events, key)).toHaveLength(2);
+    },
+    30_000,
+  );
 
-  crossProcess('two processes whose clocks differ by 10× lockTtl: the one ahead never takes the live lease over, the one behind completes, every retry replays', async () => {
-    if (!available) return;
-    const key = `skew-${Date.now()}`;
-    // 5 s behind and 5 s ahead of the machine's clock: leases run on the store's clock, not theirs.
-    const behind = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL, clockSkewMs: -5 * LOCK_TTL });
-    const ahead = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL, clockSkewMs: 5 * LOCK_TTL });
+  crossProcess(
+    'two processes whose clocks differ by 10× lockTtl: the one ahead never takes the live lease over, the one behind completes, every retry replays',
+    async () => {
+      if (!available) return;
+      const key = `skew-${Date.now()}`;
+      // 5 s behind and 5 s ahead of the machine's clock: leases run on the store's clock, not theirs.
+      const behind = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL, clockSkewMs: -5 * LOCK_TTL });
+      const ahead = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL, clockSkewMs: 5 * LOCK_TTL });
 
-    const answer = pay(behind, key, { delayMs: 3 * LOCK_TTL });
-    await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the handler to start');
-    const duplicates: number[] = [];
-    let settled = false;
-    void answer.finally(() => (settled = true));
-    while (!settled) {
-      const duplicate = await pay(ahead, key);
-      if (duplicate.headers.get('idempotent-replayed') !== 'true') duplicates.push(duplicate.status);
-      await sleep(100);
-    }
-    const first = await answer;
-    expect(first.status).toBe(201);
-    const body = await first.text();
-    expect(duplicates.length).toBeGreaterThan(5);
-    expect(new Set(duplicates)).toEqual(new Set([409]));
-    for (const app of [ahead, behind]) {
-      const replay = await pay(app, key);
-      expect(replay.headers.get('idempotent-replayed')).toBe('true');
-      expect(await replay.text()).toBe(body);
-    }
-    expect(readEvents(events).filter((e) => e.type === 'lease-lost')).toEqual([]);
-    expect(executionsOf(events, key).map((e) => e.pid)).toEqual([behind.pid]);
-    tally.executions += 1;
-  }, 30_000);
+      const answer = pay(behind, key, { delayMs: 3 * LOCK_TTL });
+      await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the handler to start');
+      const duplicates: number[] = [];
+      let settled = false;
+      void answer.finally(() => (settled = true));
+      while (!settled) {
+        const duplicate = await pay(ahead, key);
+        if (duplicate.headers.get('idempotent-replayed') !== 'true') duplicates.push(duplicate.status);
+        await sleep(100);
+      }
+      const first = await answer;
+      expect(first.status).toBe(201);
+      const body = await first.text();
+      expect(duplicates.length).toBeGreaterThan(5);
+      expect(new Set(duplicates)).toEqual(new Set([409]));
+      for (const app of [ahead, behind]) {
+        const replay = await pay(app, key);
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+        expect(await replay.text()).toBe(body);
+      }
+      expect(readEvents(events).filter((e) => e.type === 'lease-lost')).toEqual([]);
+      expect(executionsOf(events, key).map((e) => e.pid)).toEqual([behind.pid]);
+      tally.executions += 1;
+    },
+    30_000,
+  );
 
   it('a handler running 5× lockTtl keeps its lease by renewal: no duplicate enters', async () => {
     if (!available) return;

@@ -6,7 +6,16 @@
  * IDEM_FUZZ_SEED=<seed> replays the exact same cases.
  */
 import { connect } from 'node:net';
-import { eventsFile, exitOf, killAllApps, readEvents, removeEventsDir, startApp, startMiddlewareApp, type AppProcess } from './support/apps';
+import {
+  eventsFile,
+  exitOf,
+  killAllApps,
+  readEvents,
+  removeEventsDir,
+  startApp,
+  startMiddlewareApp,
+  type AppProcess,
+} from './support/apps';
 import { fuzzCase, malformedChunkedCase, type FuzzCase } from './support/fuzz-cases';
 import type { MiddlewareKind } from './support/middleware-app';
 import { sendRaw } from './support/raw-http';
@@ -72,7 +81,14 @@ describe.each([
   beforeAll(async () => {
     console.log(`HTTP fuzz seed ${SEED} (replay with IDEM_FUZZ_SEED=${SEED})`);
     events = eventsFile();
-    app = await startApp({ store: { kind: 'memory', prefix: 'fuzz:' }, events, kind, lockTtl: 2_000, maxBodyBytes: 16 * 1024, throwingCallbacks: true });
+    app = await startApp({
+      store: { kind: 'memory', prefix: 'fuzz:' },
+      events,
+      kind,
+      lockTtl: 2_000,
+      maxBodyBytes: 16 * 1024,
+      throwingCallbacks: true,
+    });
   });
   afterAll(async () => {
     await killAllApps();
@@ -98,7 +114,8 @@ describe.each([
 
     // The callbacks did fail (and were reported), every way.
     const failed = new Set(log.filter((e) => e.type === 'callback-error').map((e) => String(e.callback)));
-    for (const callback of ['onCacheMiss', 'onCacheHit', 'onMismatch', 'onLockConflict', 'shouldStore', 'errorHandler']) expect([callback, failed.has(callback)]).toEqual([callback, true]);
+    for (const callback of ['onCacheMiss', 'onCacheHit', 'onMismatch', 'onLockConflict', 'shouldStore', 'errorHandler'])
+      expect([callback, failed.has(callback)]).toEqual([callback, true]);
 
     // Bounded: after the run (and the abandoned requests' lease timers) the heap is back near its start.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -108,9 +125,21 @@ describe.each([
 
     // No stuck key: one lease period after the last request, every key a lease was taken on is
     // completed or acquirable again (released, or its lease expired).
-    const acquired = [...new Set(readEvents(events).filter((e) => e.type === 'acquired').map((e) => String(e.storageKey)))];
+    const acquired = [
+      ...new Set(
+        readEvents(events)
+          .filter((e) => e.type === 'acquired')
+          .map((e) => String(e.storageKey)),
+      ),
+    ];
     expect(acquired.length).toBeGreaterThan(0);
-    const stuck = (await (await fetch(`${app.url}/stuck-keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(acquired) })).json()) as string[];
+    const stuck = (await (
+      await fetch(`${app.url}/stuck-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(acquired),
+      })
+    ).json()) as string[];
     console.log(`stuck keys after ${cases} fuzz cases: ${stuck.length} of ${acquired.length} acquired`);
     expect(stuck).toEqual([]);
   }, 120_000);
@@ -142,30 +171,33 @@ function unreadBodyThenNextRequest(port: number): Promise<{ statuses: string[]; 
   });
 }
 
-describe.each(['express', 'fastify', 'koa', 'hono', 'nestjs', 'fetch'] as const)('HTTP fuzz: malformed chunked bodies on @idem/%s, under Node’s default error handling', (kind: MiddlewareKind) => {
-  let app: AppProcess;
-  beforeAll(async () => {
-    app = await startMiddlewareApp({ kind });
-  }, 60_000);
-  afterAll(() => killAllApps());
+describe.each(['express', 'fastify', 'koa', 'hono', 'nestjs', 'fetch'] as const)(
+  'HTTP fuzz: malformed chunked bodies on @idem/%s, under Node’s default error handling',
+  (kind: MiddlewareKind) => {
+    let app: AppProcess;
+    beforeAll(async () => {
+      app = await startMiddlewareApp({ kind });
+    }, 60_000);
+    afterAll(() => killAllApps());
 
-  it('survives them all: the process never exits, well-formed requests are still answered, no answer ≥ 500', async () => {
-    const { failures, byKind } = await fuzz(app, 400, `${kind}-${SEED}`, malformedChunkedCase);
-    console.log(`malformed chunked answers (${kind}, seed ${SEED}): ${JSON.stringify(byKind)}`);
-    expect(failures).toEqual([]);
-    expect(app.exited).toBe(false);
-  }, 60_000);
+    it('survives them all: the process never exits, well-formed requests are still answered, no answer ≥ 500', async () => {
+      const { failures, byKind } = await fuzz(app, 400, `${kind}-${SEED}`, malformedChunkedCase);
+      console.log(`malformed chunked answers (${kind}, seed ${SEED}): ${JSON.stringify(byKind)}`);
+      expect(failures).toEqual([]);
+      expect(app.exited).toBe(false);
+    }, 60_000);
 
-  it('drains a body nobody reads, serves the next request on its connection, then closes cleanly on SIGTERM', async () => {
-    const { statuses, socket } = await unreadBodyThenNextRequest(app.port);
-    expect(statuses).toHaveLength(2);
-    expect(Number(statuses[0])).toBeLessThan(500);
-    expect(app.exited).toBe(false);
-    // The app closes the framework's own way and exits 0 once close() resolves; the client's idle
-    // keep-alive connection must not hold it open.
-    const exited = exitOf(app);
-    app.signal('SIGTERM');
-    expect(await exited).toBe(0);
-    socket.destroy();
-  }, 60_000);
-});
+    it('drains a body nobody reads, serves the next request on its connection, then closes cleanly on SIGTERM', async () => {
+      const { statuses, socket } = await unreadBodyThenNextRequest(app.port);
+      expect(statuses).toHaveLength(2);
+      expect(Number(statuses[0])).toBeLessThan(500);
+      expect(app.exited).toBe(false);
+      // The app closes the framework's own way and exits 0 once close() resolves; the client's idle
+      // keep-alive connection must not hold it open.
+      const exited = exitOf(app);
+      app.signal('SIGTERM');
+      expect(await exited).toBe(0);
+      socket.destroy();
+    }, 60_000);
+  },
+);

@@ -17,7 +17,12 @@ reportTally('security');
 function post(app: PaymentsApp, key: string, options: { tenant?: string; headers?: Record<string, string>; body?: unknown } = {}) {
   return fetch(`${app.url}/payments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key, ...(options.tenant ? { 'x-tenant': options.tenant } : {}), ...options.headers },
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': key,
+      ...(options.tenant ? { 'x-tenant': options.tenant } : {}),
+      ...options.headers,
+    },
     body: JSON.stringify(options.body ?? { amount: 100 }),
   });
 }
@@ -26,7 +31,10 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
   let available = false;
   const apps: PaymentsApp[] = [];
   const start = async (options: { hashKeys?: boolean; prefix?: string } = {}) => {
-    const app = await startPaymentsApp({ store: backend.store({ prefix: options.prefix }), ...(options.hashKeys ? { hashKeys: true } : {}) });
+    const app = await startPaymentsApp({
+      store: backend.store({ prefix: options.prefix }),
+      ...(options.hashKeys ? { hashKeys: true } : {}),
+    });
     apps.push(app);
     return app;
   };
@@ -51,7 +59,10 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
     const [aliceBody, bobBody] = [await alice.text(), await bob.text()];
     expect(JSON.parse(aliceBody).tenant).toBe('alice');
     expect(JSON.parse(bobBody).tenant).toBe('bob');
-    for (const [tenant, body] of [['alice', aliceBody], ['bob', bobBody]] as const) {
+    for (const [tenant, body] of [
+      ['alice', aliceBody],
+      ['bob', bobBody],
+    ] as const) {
       const replay = await post(app, key, { tenant });
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
       expect(await replay.text()).toBe(body);
@@ -92,11 +103,26 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
     tally.executions += 1;
   });
 
-  it('stores and replays keys holding * ? \' -- % and binary-looking text as plain data', async () => {
+  it("stores and replays keys holding * ? ' -- % and binary-looking text as plain data", async () => {
     if (!available) return;
     const app = await start();
     const run = randomBytes(3).toString('hex');
-    const keys = ['*', '?', `'`, '--', `${run}*`, `${run}?x`, `${run}' OR '1'='1`, `${run}; DROP TABLE idempotency_keys; --`, `${run}\\x00\\xff`, `${run}%00%ff`, `${run}ÿþýü`, `${run}[a-z]*`, `${run}\\`, `${run}{}`].map((k) => `${k}`);
+    const keys = [
+      '*',
+      '?',
+      `'`,
+      '--',
+      `${run}*`,
+      `${run}?x`,
+      `${run}' OR '1'='1`,
+      `${run}; DROP TABLE idempotency_keys; --`,
+      `${run}\\x00\\xff`,
+      `${run}%00%ff`,
+      `${run}ÿþýü`,
+      `${run}[a-z]*`,
+      `${run}\\`,
+      `${run}{}`,
+    ].map((k) => `${k}`);
     const bodies = new Map<string, string>();
     for (const key of keys) {
       const first = await post(app, key);

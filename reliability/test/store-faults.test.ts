@@ -9,7 +9,18 @@ import { Client } from 'pg';
 import { createConnection } from 'mysql2/promise';
 import { servicesRequired, serviceUrls } from '@idem/testkit';
 import { mysqlBackend, postgresBackend, redisBackend } from './support/backends';
-import { eventsFile, executionsOf, killAllApps, pay, readEvents, removeEventsDir, sleep, startApp, waitFor, type AppProcess } from './support/apps';
+import {
+  eventsFile,
+  executionsOf,
+  killAllApps,
+  pay,
+  readEvents,
+  removeEventsDir,
+  sleep,
+  startApp,
+  waitFor,
+  type AppProcess,
+} from './support/apps';
 import { replaysThatDiffer, runLoad, unexpectedAnswers, type Answer } from './support/load';
 import { redisServerInstalled, startOwnRedis, type OwnRedis } from './support/redis-server';
 import { reportTally, tally } from './support/tally';
@@ -43,8 +54,21 @@ async function expectSafeUnderFault(app: AppProcess, answers: Answer[]): Promise
   tally.doubleExecutions += doubles;
   tally.answers5xx += answers.filter((a) => a.status >= 500 && a.status !== 503).length;
   if (doubles > 0) {
-    const doubled = new Set(Object.entries(perKey).filter(([, n]) => n > 1).map(([k]) => k));
-    console.log(JSON.stringify({ events: readEvents(events).filter((e) => doubled.has(String(e.key)) || e.type === 'store-error'), answers: answers.filter((a) => doubled.has(a.key)) }, null, 1));
+    const doubled = new Set(
+      Object.entries(perKey)
+        .filter(([, n]) => n > 1)
+        .map(([k]) => k),
+    );
+    console.log(
+      JSON.stringify(
+        {
+          events: readEvents(events).filter((e) => doubled.has(String(e.key)) || e.type === 'store-error'),
+          answers: answers.filter((a) => doubled.has(a.key)),
+        },
+        null,
+        1,
+      ),
+    );
   }
   expect(doubles).toBe(0);
   // Every key that answered a first result executed exactly once.
@@ -52,10 +76,14 @@ async function expectSafeUnderFault(app: AppProcess, answers: Answer[]): Promise
 
   // Serves again, without a restart: a fresh key runs and replays.
   const fresh = `after-fault-${Date.now()}`;
-  const answer = await waitFor(async () => {
-    const response = await pay(app, fresh);
-    return response.status === 503 ? (await sleep(200), undefined) : response;
-  }, 20_000, 'the app to serve again');
+  const answer = await waitFor(
+    async () => {
+      const response = await pay(app, fresh);
+      return response.status === 503 ? (await sleep(200), undefined) : response;
+    },
+    20_000,
+    'the app to serve again',
+  );
   expect(answer.status).toBe(201);
   const replay = await pay(app, fresh);
   expect(replay.headers.get('idempotent-replayed')).toBe('true');
@@ -152,10 +180,14 @@ if (!installed) {
     expect((await first).status).toBe(201); // the client got its answer; the record was not written
     await redis.restart();
     await sleep(1_500);
-    const retry = await waitFor(async () => {
-      const response = await pay(app, key);
-      return response.status === 503 ? (await sleep(200), undefined) : response;
-    }, 20_000, 'the store to answer again');
+    const retry = await waitFor(
+      async () => {
+        const response = await pay(app, key);
+        return response.status === 503 ? (await sleep(200), undefined) : response;
+      },
+      20_000,
+      'the store to answer again',
+    );
     await backend.dispose();
     // The background retry of `complete` landed once the store was back: the retry is a replay.
     expect(retry.status).toBe(201);
@@ -196,7 +228,11 @@ function databaseFaultUnderLoad(
         const answers = await runLoad(app, {
           ...LOAD,
           keyPrefix: `${backend.config.kind}-fault-${Date.now()}`,
-          at: [[60, inject], [120, inject], [200, inject]],
+          at: [
+            [60, inject],
+            [120, inject],
+            [200, inject],
+          ],
         });
         console.log(`${faultName}: ${cut}`);
         expect(cut).toBeGreaterThan(0);
@@ -209,37 +245,47 @@ function databaseFaultUnderLoad(
 }
 
 const postgres = postgresBackend();
-databaseFaultUnderLoad('PostgreSQL backends of the app terminated mid-load', postgres, 'PostgreSQL backends of the app terminated', async () => {
-  const admin = new Client({ connectionString: serviceUrls.postgres });
-  await admin.connect();
-  return {
-    inject: async () => {
-      const { rows } = await admin.query(
-        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
-        [postgres.config.applicationName],
-      );
-      return rows.length;
-    },
-    close: () => admin.end(),
-  };
-});
+databaseFaultUnderLoad(
+  'PostgreSQL backends of the app terminated mid-load',
+  postgres,
+  'PostgreSQL backends of the app terminated',
+  async () => {
+    const admin = new Client({ connectionString: serviceUrls.postgres });
+    await admin.connect();
+    return {
+      inject: async () => {
+        const { rows } = await admin.query(
+          'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+          [postgres.config.applicationName],
+        );
+        return rows.length;
+      },
+      close: () => admin.end(),
+    };
+  },
+);
 
-databaseFaultUnderLoad('MariaDB/MySQL connections of the app KILLed mid-load', mysqlBackend(), 'MariaDB connections of the app KILLed', async () => {
-  const admin = await createConnection({ uri: serviceUrls.mysql });
-  return {
-    // Only the app's own connections: the thread ids its pool opened, still present on the server.
-    inject: async (app) => {
-      const stats = (await (await fetch(`${app.url}/stats`)).json()) as { store: { mysqlThreads: number[] } };
-      const ids = stats.store.mysqlThreads.map(Number).filter(Number.isSafeInteger);
-      if (ids.length === 0) return 0;
-      const [rows] = await admin.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID IN (?)', [ids]);
-      let killed = 0;
-      for (const { id } of rows as { id: number }[]) {
-        await admin.query(`KILL ${Number(id)}`).catch(() => {});
-        killed++;
-      }
-      return killed;
-    },
-    close: () => admin.end(),
-  };
-});
+databaseFaultUnderLoad(
+  'MariaDB/MySQL connections of the app KILLed mid-load',
+  mysqlBackend(),
+  'MariaDB connections of the app KILLed',
+  async () => {
+    const admin = await createConnection({ uri: serviceUrls.mysql });
+    return {
+      // Only the app's own connections: the thread ids its pool opened, still present on the server.
+      inject: async (app) => {
+        const stats = (await (await fetch(`${app.url}/stats`)).json()) as { store: { mysqlThreads: number[] } };
+        const ids = stats.store.mysqlThreads.map(Number).filter(Number.isSafeInteger);
+        if (ids.length === 0) return 0;
+        const [rows] = await admin.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID IN (?)', [ids]);
+        let killed = 0;
+        for (const { id } of rows as { id: number }[]) {
+          await admin.query(`KILL ${Number(id)}`).catch(() => {});
+          killed++;
+        }
+        return killed;
+      },
+      close: () => admin.end(),
+    };
+  },
+);

@@ -15,8 +15,26 @@
 import { Client } from 'pg';
 import { createConnection } from 'mysql2/promise';
 import { serviceUrls } from '@idem/testkit';
-import { mysqlBackend, postgresBackend, prismaPostgresBackend, prismaSqliteBackend, sqliteBackend, type ProcessBackend } from './support/backends';
-import { eventsFile, executionsOf, killAllApps, pay, readEvents, removeEventsDir, sleep, startApp, waitFor, type AppProcess } from './support/apps';
+import {
+  mysqlBackend,
+  postgresBackend,
+  prismaPostgresBackend,
+  prismaSqliteBackend,
+  sqliteBackend,
+  type ProcessBackend,
+} from './support/backends';
+import {
+  eventsFile,
+  executionsOf,
+  killAllApps,
+  pay,
+  readEvents,
+  removeEventsDir,
+  sleep,
+  startApp,
+  waitFor,
+  type AppProcess,
+} from './support/apps';
 import { mysqlLedger, postgresLedger, sqliteLedger, type LedgerTable } from './support/ledger';
 import { runLoad, unexpectedAnswers } from './support/load';
 import { reportTally, tally } from './support/tally';
@@ -67,75 +85,75 @@ afterEach(async () => {
 
 const unique = (name: string) => `${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
-describe.each(withLedger().map((entry) => [entry.backend.label, entry] as const))('%s: transactional handler', (_label, { backend, ledger, singleWriter }) => {
-  let available = false;
-  const app = (lockTtl = LOCK_TTL) => startApp({ store: backend.config, events, lockTtl, ledger: ledger.table });
+describe.each(withLedger().map((entry) => [entry.backend.label, entry] as const))(
+  '%s: transactional handler',
+  (_label, { backend, ledger, singleWriter }) => {
+    let available = false;
+    const app = (lockTtl = LOCK_TTL) => startApp({ store: backend.config, events, lockTtl, ledger: ledger.table });
 
-  beforeAll(async () => {
-    available = await backend.available();
-    if (!available) return;
-    await backend.prepare();
-    await ledger.create();
-  });
-  afterAll(() => backend.dispose());
+    beforeAll(async () => {
+      available = await backend.available();
+      if (!available) return;
+      await backend.prepare();
+      await ledger.create();
+    });
+    afterAll(() => backend.dispose());
 
-  it('4 processes × 50 concurrent duplicates × 20 keys: exactly 1 ledger row per key', async () => {
-    if (!available) return;
-    const apps = await Promise.all([app(30_000), app(30_000), app(30_000), app(30_000)]);
-    const keys = Array.from({ length: 20 }, (_, i) => unique(`dup-${i}`));
-    const firsts = new Map<string, number>();
-    // Five keys at a time, each key's 50 duplicates all at once, spread over the 4 processes.
-    for (let batch = 0; batch < keys.length; batch += 5) {
-      await Promise.all(
-        keys.slice(batch, batch + 5).map(async (key) => {
-          const answers = await Promise.all(
-            Array.from({ length: 50 }, async (_, i) => {
-              const response = await pay(apps[i % apps.length]!, key, { delayMs: 50 });
-              await response.arrayBuffer();
-              return { status: response.status, replayed: response.headers.get('idempotent-replayed') === 'true' };
-            }),
-          );
-          const unexpected = answers.filter((a) => a.status !== 201 && a.status !== 409);
-          expect(unexpected).toEqual([]);
-          firsts.set(key, answers.filter((a) => a.status === 201 && !a.replayed).length);
-        }),
-      );
-    }
-    const counts = await ledger.counts();
-    for (const key of keys) {
-      expect([key, counts.get(key)]).toEqual([key, 1]);
-      expect([key, firsts.get(key)]).toEqual([key, 1]);
-    }
-    tally.executions += executionsOf(events).length;
-    expect(executionsOf(events)).toHaveLength(keys.length);
-  }, 120_000);
+    it('4 processes × 50 concurrent duplicates × 20 keys: exactly 1 ledger row per key', async () => {
+      if (!available) return;
+      const apps = await Promise.all([app(30_000), app(30_000), app(30_000), app(30_000)]);
+      const keys = Array.from({ length: 20 }, (_, i) => unique(`dup-${i}`));
+      const firsts = new Map<string, number>();
+      // Five keys at a time, each key's 50 duplicates all at once, spread over the 4 processes.
+      for (let batch = 0; batch < keys.length; batch += 5) {
+        await Promise.all(
+          keys.slice(batch, batch + 5).map(async (key) => {
+            const answers = await Promise.all(
+              Array.from({ length: 50 }, async (_, i) => {
+                const response = await pay(apps[i % apps.length]!, key, { delayMs: 50 });
+                await response.arrayBuffer();
+                return { status: response.status, replayed: response.headers.get('idempotent-replayed') === 'true' };
+              }),
+            );
+            const unexpected = answers.filter((a) => a.status !== 201 && a.status !== 409);
+            expect(unexpected).toEqual([]);
+            firsts.set(key, answers.filter((a) => a.status === 201 && !a.replayed).length);
+          }),
+        );
+      }
+      const counts = await ledger.counts();
+      for (const key of keys) {
+        expect([key, counts.get(key)]).toEqual([key, 1]);
+        expect([key, firsts.get(key)]).toEqual([key, 1]);
+      }
+      tally.executions += executionsOf(events).length;
+      expect(executionsOf(events)).toHaveLength(keys.length);
+    }, 120_000);
 
-  it('an owner SIGKILLed mid-transaction leaves 0 rows; the retry after lockTtl writes exactly 1', async () => {
-    if (!available) return;
-    const key = unique('kill');
-    const [first, second] = await Promise.all([app(), app()]);
-    const doomed = pay(first, key, { delayMs: 30_000 }).catch((error: unknown) => error);
-    await waitFor(() => readEvents(events).find((e) => e.type === 'ledger-written' && e.key === key), 10_000, 'the row to be written');
-    await first.kill();
-    tally.crashes++;
-    expect((await doomed) as { status?: number }).not.toHaveProperty('status');
-    expect(await ledger.rows(key)).toEqual([]);
+    it('an owner SIGKILLed mid-transaction leaves 0 rows; the retry after lockTtl writes exactly 1', async () => {
+      if (!available) return;
+      const key = unique('kill');
+      const [first, second] = await Promise.all([app(), app()]);
+      const doomed = pay(first, key, { delayMs: 30_000 }).catch((error: unknown) => error);
+      await waitFor(() => readEvents(events).find((e) => e.type === 'ledger-written' && e.key === key), 10_000, 'the row to be written');
+      await first.kill();
+      tally.crashes++;
+      expect((await doomed) as { status?: number }).not.toHaveProperty('status');
+      expect(await ledger.rows(key)).toEqual([]);
 
-    await sleep(LOCK_TTL + 200);
-    const retry = await pay(second, key);
-    expect(retry.status).toBe(201);
-    expect(await ledger.rows(key)).toEqual([second.pid]);
-    const replay = await pay(second, key);
-    expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(await ledger.rows(key)).toEqual([second.pid]);
-    tally.executions += executionsOf(events, key).length;
-  }, 30_000);
+      await sleep(LOCK_TTL + 200);
+      const retry = await pay(second, key);
+      expect(retry.status).toBe(201);
+      expect(await ledger.rows(key)).toEqual([second.pid]);
+      const replay = await pay(second, key);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(await ledger.rows(key)).toEqual([second.pid]);
+      tally.executions += executionsOf(events, key).length;
+    }, 30_000);
 
-  it(
-    singleWriter
+    it(singleWriter
       ? 'an owner SIGSTOPped past its lease keeps the only write lock: nobody takes over, its one row stands, no lease is lost'
-      : 'an owner SIGSTOPped past its lease commits nothing once resumed: 1 row, the second owner’s; onLeaseLost once; its client gets 409 LEASE_LOST',
-    async () => {
+      : 'an owner SIGSTOPped past its lease commits nothing once resumed: 1 row, the second owner’s; onLeaseLost once; its client gets 409 LEASE_LOST', async () => {
       if (!available) return;
       const key = unique('frozen');
       const [first, second] = await Promise.all([app(), app()]);
@@ -169,10 +187,9 @@ describe.each(withLedger().map((entry) => [entry.backend.label, entry] as const)
       const replay = await pay(second, key);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
       tally.executions += executionsOf(events, key).length;
-    },
-    30_000,
-  );
-});
+    }, 30_000);
+  },
+);
 
 /**
  * The app's database connections cut three times under a bounded load (`inject` returns how many it
@@ -206,15 +223,28 @@ function connectionsCutUnderLoad(
         tally.faults += count;
       };
       try {
-        const answers = await runLoad(app, { keys: 60, copiesPerKey: 4, concurrency: 12, handlerMs: 20, keyPrefix: unique('cut'), at: [[40, inject], [100, inject], [170, inject]] });
+        const answers = await runLoad(app, {
+          keys: 60,
+          copiesPerKey: 4,
+          concurrency: 12,
+          handlerMs: 20,
+          keyPrefix: unique('cut'),
+          at: [
+            [40, inject],
+            [100, inject],
+            [170, inject],
+          ],
+        });
         expect(cut).toBeGreaterThan(0);
         expect(unexpectedAnswers(answers)).toEqual([]);
         const counts = await ledger.counts();
         const doubled = [...counts].filter(([, n]) => n > 1);
         expect(doubled).toEqual([]);
-        for (const key of new Set(answers.filter((a) => a.status === 201).map((a) => a.key))) expect([key, counts.get(key)]).toEqual([key, 1]);
+        for (const key of new Set(answers.filter((a) => a.status === 201).map((a) => a.key)))
+          expect([key, counts.get(key)]).toEqual([key, 1]);
         const statuses: Record<string, number> = {};
-        for (const a of answers) statuses[`${a.status}${a.replayed ? ' replay' : ''}`] = (statuses[`${a.status}${a.replayed ? ' replay' : ''}`] ?? 0) + 1;
+        for (const a of answers)
+          statuses[`${a.status}${a.replayed ? ' replay' : ''}`] = (statuses[`${a.status}${a.replayed ? ' replay' : ''}`] ?? 0) + 1;
         console.log(`${title}: ${cut} connections cut; answers ${JSON.stringify(statuses)}`);
         tally.executions += executionsOf(events).length;
       } finally {
@@ -222,10 +252,14 @@ function connectionsCutUnderLoad(
       }
       // Serves again without a restart.
       const fresh = unique('after-cut');
-      const answer = await waitFor(async () => {
-        const response = await pay(app, fresh);
-        return response.status === 503 ? (await sleep(200), undefined) : response;
-      }, 20_000, 'the app to serve again');
+      const answer = await waitFor(
+        async () => {
+          const response = await pay(app, fresh);
+          return response.status === 503 ? (await sleep(200), undefined) : response;
+        },
+        20_000,
+        'the app to serve again',
+      );
       expect(answer.status).toBe(201);
       expect(await ledger.rows(fresh)).toEqual([app.pid]);
       expect(app.exited).toBe(false);
@@ -240,7 +274,12 @@ async function terminatePostgresBackends(backend: ProcessBackend) {
   await admin.connect();
   return {
     inject: async () =>
-      (await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [backend.config.applicationName])).rows.length,
+      (
+        await admin.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+          [backend.config.applicationName],
+        )
+      ).rows.length,
     close: () => admin.end(),
   };
 }
@@ -254,7 +293,11 @@ connectionsCutUnderLoad(
   terminatePostgresBackends,
 );
 
-connectionsCutUnderLoad('PostgreSQL backends of a transactional Prisma app terminated mid-load', prismaOnPostgres, terminatePostgresBackends);
+connectionsCutUnderLoad(
+  'PostgreSQL backends of a transactional Prisma app terminated mid-load',
+  prismaOnPostgres,
+  terminatePostgresBackends,
+);
 
 connectionsCutUnderLoad(
   'MariaDB/MySQL connections of a transactional app KILLed mid-load',

@@ -8,7 +8,6 @@ const RedisAdapter = (redisAdapterModule as unknown as { default: typeof redisAd
 const adapter = new RedisAdapter({ connectionConfig: { url: benchEnv.redisUrl } });
 await adapter.connect();
 const middleware = idempotency({ dataAdapter: adapter });
-serve(
-  createBenchApp({ protect: [middleware], alreadyAnswered: (req) => getSharedIdempotencyService().isHit(req) }),
-  () => adapter.disconnect(),
+serve(createBenchApp({ protect: [middleware], alreadyAnswered: (req) => getSharedIdempotencyService().isHit(req) }), () =>
+  adapter.disconnect(),
 );

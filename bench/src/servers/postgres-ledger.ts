@@ -20,7 +20,9 @@ export function countedPool(): pg.Pool {
 }
 
 export async function createLedger(pool: pg.Pool): Promise<void> {
-  await pool.query(`CREATE TABLE IF NOT EXISTS "${ledgerTable}" (id bigserial PRIMARY KEY, amount integer, booked_at timestamptz NOT NULL DEFAULT now())`);
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS "${ledgerTable}" (id bigserial PRIMARY KEY, amount integer, booked_at timestamptz NOT NULL DEFAULT now())`,
+  );
 }
 
 export const INSERT_ROW = `INSERT INTO "${ledgerTable}" (amount) VALUES ($1)`;

@@ -83,14 +83,20 @@ export function compileReadmes(config: ConfigName, list: Readme[] = readmes()): 
     groups.set(key, [...(groups.get(key) ?? []), readme]);
   }
   for (const group of groups.values()) {
-    const json: Record<string, unknown> = { ...BASE_OPTIONS, ...(group[0]?.samples.compilerOptions ?? {}), ...CONFIGS[config].compilerOptions };
+    const json: Record<string, unknown> = {
+      ...BASE_OPTIONS,
+      ...(group[0]?.samples.compilerOptions ?? {}),
+      ...CONFIGS[config].compilerOptions,
+    };
     // A README whose setup has no Node types (Workers) also checks the declarations it loads: idem's
     // published types must stand without @types/node there. (Everywhere else that check would triple
     // the time for third-party declarations only.)
     if (Array.isArray(json.types) && !json.types.includes('node')) json.skipLibCheck = false;
     const { options, errors } = ts.convertCompilerOptionsFromJson(json, dir);
     result.setup.push(...errors.map((error) => format(error)));
-    const files = [...origins.entries()].filter(([, origin]) => group.some((readme) => readme.path === origin.readme)).map(([file]) => file);
+    const files = [...origins.entries()]
+      .filter(([, origin]) => group.some((readme) => readme.path === origin.readme))
+      .map(([file]) => file);
     const program = ts.createProgram(files, options, cachingHost(options));
     for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
       const origin = diagnostic.file && origins.get(diagnostic.file.fileName);
@@ -100,7 +106,9 @@ export function compileReadmes(config: ConfigName, list: Readme[] = readmes()): 
       }
       const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
       const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n  ');
-      result.byReadme.get(origin.readme)?.push(`${origin.readme}:${origin.line + line} (sample ${origin.index}, ${config}): TS${diagnostic.code} ${message}`);
+      result.byReadme
+        .get(origin.readme)
+        ?.push(`${origin.readme}:${origin.line + line} (sample ${origin.index}, ${config}): TS${diagnostic.code} ${message}`);
     }
   }
   return result;
@@ -118,7 +126,8 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
   const parse = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersionOrOptions, onError, shouldCreate) => {
     if (!/\.d\.[cm]?ts$/.test(fileName)) return parse(fileName, languageVersionOrOptions, onError, shouldCreate);
-    const settings = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions : { languageVersion: languageVersionOrOptions };
+    const settings =
+      typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions : { languageVersion: languageVersionOrOptions };
     const key = [fileName, settings.languageVersion, settings.impliedNodeFormat, options.module, options.moduleResolution].join('|');
     if (!parsed.has(key)) parsed.set(key, parse(fileName, languageVersionOrOptions, onError, shouldCreate));
     return parsed.get(key);
@@ -161,7 +170,8 @@ export function sampleFile(code: string, contextNames: string[], contextImport: 
   let body = code;
   let hoisted = '';
   if (commonjs && hasTopLevelAwait(source)) {
-    const stays = (statement: ts.Statement) => ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement) || ts.isModuleDeclaration(statement);
+    const stays = (statement: ts.Statement) =>
+      ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement) || ts.isModuleDeclaration(statement);
     const first = source.statements.find((statement) => !stays(statement));
     if (first) {
       const at = first.getStart(source);
@@ -201,7 +211,11 @@ function topLevelNames(source: ts.SourceFile): Set<string> {
     } else if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) addBinding(declaration.name);
     } else if (
-      (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) &&
+      (ts.isFunctionDeclaration(statement) ||
+        ts.isClassDeclaration(statement) ||
+        ts.isInterfaceDeclaration(statement) ||
+        ts.isTypeAliasDeclaration(statement) ||
+        ts.isEnumDeclaration(statement)) &&
       statement.name
     ) {
       names.add(statement.name.text);
@@ -214,10 +228,12 @@ function exportedNames(code: string): string[] {
   const source = ts.createSourceFile('context.ts', code, ts.ScriptTarget.Latest, true);
   const names: string[] = [];
   for (const statement of source.statements) {
-    const exported = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
+    const exported =
+      ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
     if (!exported) continue;
     if (ts.isVariableStatement(statement)) {
-      for (const declaration of statement.declarationList.declarations) if (ts.isIdentifier(declaration.name)) names.push(declaration.name.text);
+      for (const declaration of statement.declarationList.declarations)
+        if (ts.isIdentifier(declaration.name)) names.push(declaration.name.text);
     } else if ('name' in statement && statement.name && ts.isIdentifier(statement.name as ts.Node)) {
       names.push((statement.name as ts.Identifier).text);
     }
@@ -240,4 +256,3 @@ function format(diagnostic: ts.Diagnostic): string {
   const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
   return `${relative(repoRoot, diagnostic.file.fileName)}:${line + 1}: TS${diagnostic.code} ${message}`;
 }
-

@@ -18,7 +18,9 @@ export function findSample(readmePath: string, marker: string): string {
 }
 
 export async function runSample(code: string, context: Record<string, unknown>, load: (id: string) => unknown): Promise<void> {
-  const { outputText } = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
+  const { outputText } = ts.transpileModule(code, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  });
   const names = Object.keys(context);
   await new AsyncFunction('require', 'exports', ...names, outputText)(load, {}, ...names.map((name) => context[name]));
 }

@@ -7,7 +7,20 @@ const fence = '```';
 
 describe('readmeSamples', () => {
   it('reads ts and typescript blocks with the README line they start on, and nothing else', () => {
-    const markdown = ['# title', '', `${fence}ts`, 'const a = 1;', fence, `${fence}sh`, 'npm i', fence, `${fence}typescript`, 'const b = 2;', 'const c = 3;', fence].join('\n');
+    const markdown = [
+      '# title',
+      '',
+      `${fence}ts`,
+      'const a = 1;',
+      fence,
+      `${fence}sh`,
+      'npm i',
+      fence,
+      `${fence}typescript`,
+      'const b = 2;',
+      'const c = 3;',
+      fence,
+    ].join('\n');
     expect(readmeSamples(markdown).samples).toEqual([
       { index: 1, line: 4, code: 'const a = 1;' },
       { index: 2, line: 10, code: 'const b = 2;\nconst c = 3;' },
@@ -21,7 +34,14 @@ describe('readmeSamples', () => {
   });
 
   it("takes the compilerOptions of the README's tsconfig block", () => {
-    const markdown = [`${fence}json`, '{ "compilerOptions": { "experimentalDecorators": true } }', fence, `${fence}json`, '{ "name": "not a tsconfig" }', fence].join('\n');
+    const markdown = [
+      `${fence}json`,
+      '{ "compilerOptions": { "experimentalDecorators": true } }',
+      fence,
+      `${fence}json`,
+      '{ "name": "not a tsconfig" }',
+      fence,
+    ].join('\n');
     expect(readmeSamples(markdown).compilerOptions).toEqual({ experimentalDecorators: true });
   });
 

@@ -27,7 +27,11 @@ describe('@idem/fastify README', () => {
       started.push(app);
     }
     const { port } = app.server.address() as { port: number };
-    const response = await fetch(`http://127.0.0.1:${port}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"amount":1}' });
+    const response = await fetch(`http://127.0.0.1:${port}${url}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: '{"amount":1}',
+    });
     return { status: response.status, replayed: response.headers.get('idempotent-replayed'), body: await response.json() };
   };
   const post = (app: ReturnType<typeof Fastify>, url: string, key?: string) => send(app, url, key ? { 'idempotency-key': key } : {});
@@ -76,7 +80,7 @@ describe('@idem/fastify README', () => {
 });
 
 describe('@idem/hono README', () => {
-  it("outcome logger: answers a path the middleware is not mounted on, and logs the outcome where it is", async () => {
+  it('outcome logger: answers a path the middleware is not mounted on, and logs the outcome where it is', async () => {
     const info = jest.spyOn(console, 'info').mockImplementation(() => undefined);
     try {
       const app = new Hono<IdempotencyEnv>();
@@ -111,7 +115,8 @@ describe('@idem/koa README', () => {
       await new Promise((resolve) => server.once('listening', resolve));
       const { port } = server.address() as { port: number };
       const key = randomUUID();
-      const send = (path: string) => fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'idempotency-key': key }, body: '{}' });
+      const send = (path: string) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'idempotency-key': key }, body: '{}' });
       expect((await send('/health')).status).toBe(201);
       expect((await send('/payments')).status).toBe(201);
       expect(info.mock.calls).toEqual([[{ guarded: true, replayed: false, stored: true, key }]]);

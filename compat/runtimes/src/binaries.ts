@@ -18,7 +18,12 @@ export function bunBinary(): string {
 }
 
 export function denoBinary(): string {
-  const targets: Record<string, string> = { 'linux-x64': 'linux-x64-glibc', 'linux-arm64': 'linux-arm64-glibc', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64' };
+  const targets: Record<string, string> = {
+    'linux-x64': 'linux-x64-glibc',
+    'linux-arm64': 'linux-arm64-glibc',
+    'darwin-x64': 'darwin-x64',
+    'darwin-arm64': 'darwin-arm64',
+  };
   const target = targets[`${process.platform}-${process.arch}`];
   if (!target) throw new Error(`no Deno binary package for ${process.platform}-${process.arch}`);
   return fromPlatformPackage('deno', `@deno/${target}`, 'deno');

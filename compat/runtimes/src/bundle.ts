@@ -36,7 +36,9 @@ export async function bundleApp(entry: string, target: BundleTarget): Promise<st
     ...(target === 'server'
       ? {
           platform: 'node',
-          banner: { js: "import { createRequire as __idemCreateRequire } from 'node:module'; const require = __idemCreateRequire(import.meta.url);" },
+          banner: {
+            js: "import { createRequire as __idemCreateRequire } from 'node:module'; const require = __idemCreateRequire(import.meta.url);",
+          },
         }
       : { platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['node:*'] }),
   });

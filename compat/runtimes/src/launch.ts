@@ -23,7 +23,8 @@ export interface WorkerdOptions {
 export function startApp(runtime: Runtime, bundle: string, workerd: WorkerdOptions = {}): Promise<RunningApp> {
   if (runtime === 'bun') return spawnListening(bunBinary(), ['run', bundle]);
   // Deno: network to loopback only (the suite and the Redis it is given), env for ioredis' defaults.
-  if (runtime === 'deno') return spawnListening(denoBinary(), ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', '--allow-sys', bundle]);
+  if (runtime === 'deno')
+    return spawnListening(denoBinary(), ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', '--allow-sys', bundle]);
   return spawnListening(process.execPath, [join(__dirname, 'workerd-launcher.mjs'), bundle, JSON.stringify(workerd)]);
 }
 

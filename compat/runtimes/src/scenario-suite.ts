@@ -46,7 +46,12 @@ export function runtimeScenarioSuite(test: TestApi, name: string, options: Runti
     ...(options.notApplicable ? { notApplicable: options.notApplicable } : {}),
     createServer: async (setup) => {
       const app = options.app();
-      await control(app, 'open', { group: setup.group, framework: options.framework, store: options.store(setup.group), mirror: mirror!.url });
+      await control(app, 'open', {
+        group: setup.group,
+        framework: options.framework,
+        store: options.store(setup.group),
+        mirror: mirror!.url,
+      });
       current = setup;
       return {
         url: app.url,
@@ -89,7 +94,10 @@ async function answer(req: IncomingMessage, res: ServerResponse, setup: () => Sc
     res.end();
     return;
   }
-  const target = (kind === 'hook' ? group.options : group.options.store) as unknown as Record<string, ((...a: unknown[]) => unknown) | undefined>;
+  const target = (kind === 'hook' ? group.options : group.options.store) as unknown as Record<
+    string,
+    ((...a: unknown[]) => unknown) | undefined
+  >;
   try {
     await target[name]?.(...args);
   } catch {

@@ -12,9 +12,13 @@ it('loads better-sqlite3 13 on Node >= 22', () => {
 
 it('gives forked child processes better-sqlite3 13 too', () => {
   // A child started where @idem/sql's tests live, as the race tests fork theirs.
-  const loaded = execFileSync(process.execPath, ['-e', "require('better-sqlite3'); console.log(Object.keys(require.cache).find((file) => file.includes('better-sqlite3@')))"], {
-    cwd: `${__dirname}/../../../packages/sql`,
-    encoding: 'utf8',
-  });
+  const loaded = execFileSync(
+    process.execPath,
+    ['-e', "require('better-sqlite3'); console.log(Object.keys(require.cache).find((file) => file.includes('better-sqlite3@')))"],
+    {
+      cwd: `${__dirname}/../../../packages/sql`,
+      encoding: 'utf8',
+    },
+  );
   expect(loaded).toMatch(/better-sqlite3@13\./);
 });

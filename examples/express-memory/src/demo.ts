@@ -35,14 +35,25 @@ async function pay(key: string | undefined, body: object): Promise<Answer> {
 }
 
 const rows: Row[] = [];
-const row = (request: string, status: string, replayed: string, ok: boolean) => rows.push({ request, status, replayed, runs: executions(), ok });
+const row = (request: string, status: string, replayed: string, ok: boolean) =>
+  rows.push({ request, status, replayed, runs: executions(), ok });
 const order = { amount: 1000, currency: 'eur' };
 
 const first = await pay('order-1', order);
-row('first payment (key order-1)', String(first.status), String(first.replayed), first.status === 201 && !first.replayed && executions() === 1);
+row(
+  'first payment (key order-1)',
+  String(first.status),
+  String(first.replayed),
+  first.status === 201 && !first.replayed && executions() === 1,
+);
 
 const retry = await pay('order-1', order);
-row('retry, same key and body', String(retry.status), String(retry.replayed), retry.status === 201 && retry.replayed && retry.body === first.body && executions() === 1);
+row(
+  'retry, same key and body',
+  String(retry.status),
+  String(retry.replayed),
+  retry.status === 201 && retry.replayed && retry.body === first.body && executions() === 1,
+);
 
 const before = executions();
 const burst = await Promise.all(Array.from({ length: 20 }, () => pay('order-2', order)));
@@ -81,5 +92,9 @@ console.log(line(header, 'handler runs', ''));
 console.log('-'.repeat(widths.request + widths.status + widths.replayed + 22));
 for (const r of rows) console.log(line(r, String(r.runs), r.ok ? 'ok' : 'UNEXPECTED'));
 const failed = rows.filter((r) => !r.ok).length;
-console.log(failed === 0 ? `\nAll ${rows.length} checks passed: ${requests} payment requests, ${executions()} charges.` : `\n${failed} check(s) failed.`);
+console.log(
+  failed === 0
+    ? `\nAll ${rows.length} checks passed: ${requests} payment requests, ${executions()} charges.`
+    : `\n${failed} check(s) failed.`,
+);
 process.exit(failed === 0 ? 0 : 1);

@@ -10,6 +10,8 @@ export async function openStore(url: string, table?: string, ledger = 'ledger') 
   const store = new SqlStore({ dialect: postgres(pool), table });
   await store.migrate();
   // Deliberately no unique constraint on anything: exactly-once is idem's job here, not the schema's.
-  await pool.query(`CREATE TABLE IF NOT EXISTS "${ledger}" (id serial PRIMARY KEY, amount integer NOT NULL, booked_at timestamptz NOT NULL DEFAULT now())`);
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS "${ledger}" (id serial PRIMARY KEY, amount integer NOT NULL, booked_at timestamptz NOT NULL DEFAULT now())`,
+  );
   return { store, pool, close: () => pool.end() };
 }

@@ -41,7 +41,11 @@ it('books one ledger row for 20 concurrent duplicates of a payment', async () =>
   const before = Number((await opened.pool.query(`SELECT COUNT(*) AS n FROM "${ledger}"`)).rows[0].n);
   const answers = await Promise.all(
     Array.from({ length: 20 }, () =>
-      fetch(`${base}/payments`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: '{"amount":2500}' }),
+      fetch(`${base}/payments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: '{"amount":2500}',
+      }),
     ),
   );
   expect(answers.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true);

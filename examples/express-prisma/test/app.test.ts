@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 const order = (key: string, body: unknown) =>
-  fetch(`${url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) });
+  fetch(`${url}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(body),
+  });
 
 it('creates the order once and replays the first answer to a retry', async () => {
   const first = await order('order-1', { product: 'coffee', quantity: 2 });

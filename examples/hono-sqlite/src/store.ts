@@ -2,7 +2,10 @@
 import Database from 'better-sqlite3';
 import { sqlite, SqlStore } from '@idem/sql';
 
-export async function openStore(file: string, table?: string): Promise<{ store: SqlStore; db: Database.Database; close: () => Promise<void> }> {
+export async function openStore(
+  file: string,
+  table?: string,
+): Promise<{ store: SqlStore; db: Database.Database; close: () => Promise<void> }> {
   const db = new Database(file);
   db.pragma('journal_mode = WAL'); // readers never block the writer
   db.pragma('busy_timeout = 5000'); // several processes on one file wait for each other's writes

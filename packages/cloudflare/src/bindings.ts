@@ -11,7 +11,10 @@ export interface DurableObjectNamespaceLike {
 }
 
 export interface DurableObjectStubLike {
-  fetch(input: string, init: { method: string; body: Uint8Array }): Promise<{
+  fetch(
+    input: string,
+    init: { method: string; body: Uint8Array },
+  ): Promise<{
     ok: boolean;
     status: number;
     arrayBuffer(): Promise<ArrayBuffer>;

@@ -40,10 +40,13 @@ export class DurableObjectStore implements IdempotencyStore {
   constructor(options: DurableObjectStoreOptions) {
     const { namespace, prefix = DEFAULT_PREFIX, shards } = options ?? ({} as DurableObjectStoreOptions);
     if (!namespace || typeof namespace.idFromName !== 'function' || typeof namespace.get !== 'function') {
-      throw new ConfigurationError('`namespace` is required: the Durable Object namespace bound to IdempotencyDurableObject (env.IDEMPOTENCY)');
+      throw new ConfigurationError(
+        '`namespace` is required: the Durable Object namespace bound to IdempotencyDurableObject (env.IDEMPOTENCY)',
+      );
     }
     if (typeof prefix !== 'string') throw new ConfigurationError('`prefix` must be a string');
-    if (shards !== undefined && (!Number.isSafeInteger(shards) || shards < 1)) throw new ConfigurationError('`shards` must be a whole number ≥ 1');
+    if (shards !== undefined && (!Number.isSafeInteger(shards) || shards < 1))
+      throw new ConfigurationError('`shards` must be a whole number ≥ 1');
     this.namespace = namespace;
     this.prefix = prefix;
     this.shards = shards;
@@ -86,7 +89,10 @@ export class DurableObjectStore implements IdempotencyStore {
       const id = await storageId(this.prefix, key);
       const name = this.shards === undefined ? id : `shard:${Number.parseInt(id.slice(0, 12), 16) % this.shards}/${this.shards}`;
       const stub = this.namespace.get(this.namespace.idFromName(name));
-      const answer = await stub.fetch('https://idempotency-durable-object/', { method: 'POST', body: encodeFrame({ ...request, id }, bytes) });
+      const answer = await stub.fetch('https://idempotency-durable-object/', {
+        method: 'POST',
+        body: encodeFrame({ ...request, id }, bytes),
+      });
       if (!answer.ok) throw new Error(`HTTP ${answer.status}: ${await answer.text()}`);
       const { head: reply, bytes: replyBytes } = decodeFrame<StoreReply>(new Uint8Array(await answer.arrayBuffer()));
       return { reply, bytes: replyBytes };

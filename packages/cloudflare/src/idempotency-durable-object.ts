@@ -81,7 +81,16 @@ export class IdempotencyDurableObject {
         const token = crypto.randomUUID();
         const lockExpiresAt = now + lockTtlMs;
         // A record never expires under its own lease (a ttl shorter than the lease is stretched to it).
-        const fresh: StoredMeta = { key, fingerprint, status: 'in_progress', token, createdAt: now, expiresAt: Math.max(now + ttlMs, lockExpiresAt), lockExpiresAt, chunks: 0 };
+        const fresh: StoredMeta = {
+          key,
+          fingerprint,
+          status: 'in_progress',
+          token,
+          createdAt: now,
+          expiresAt: Math.max(now + ttlMs, lockExpiresAt),
+          lockExpiresAt,
+          chunks: 0,
+        };
         if (meta) await this.deleteKeys(chunkKeys(id, meta.chunks));
         await this.storage.put({ [metaKey(id)]: fresh });
         await this.scheduleExpiry(fresh.expiresAt);

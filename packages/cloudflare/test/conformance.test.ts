@@ -34,19 +34,19 @@ describe('DurableObjectStore expiry in workerd', () => {
     }
   }
 
-  it.each<[string, StoreKind]>([['one object per key', 'durable-object'], ['4 shards', 'durable-object-sharded']])(
-    'an alarm deletes an expired record from storage, a live one stays (%s)',
-    async (_label, kind) => {
-      const store = new RemoteStore(workerd.url, kind, `expiry-${Date.now()}:`);
-      const longAgo = Date.now() - 60_000;
-      // Expired a minute ago in real time: the object's alarm is due at once.
-      const expired = await store.acquire('expired', 'fp', { lockTtlMs: 1_000, ttlMs: 1_000, now: longAgo });
-      const live = await store.acquire('live', 'fp', { lockTtlMs: 60_000, ttlMs: 60_000, now: Date.now() });
-      expect(expired.state).toBe('acquired');
-      expect(live.state).toBe('acquired');
-      // Asking "as of long ago" shows whether the record is still physically there.
-      await eventually(async () => (await store.get('expired', { now: longAgo })) === undefined);
-      expect((await store.get('live'))?.status).toBe('in_progress');
-    },
-  );
+  it.each<[string, StoreKind]>([
+    ['one object per key', 'durable-object'],
+    ['4 shards', 'durable-object-sharded'],
+  ])('an alarm deletes an expired record from storage, a live one stays (%s)', async (_label, kind) => {
+    const store = new RemoteStore(workerd.url, kind, `expiry-${Date.now()}:`);
+    const longAgo = Date.now() - 60_000;
+    // Expired a minute ago in real time: the object's alarm is due at once.
+    const expired = await store.acquire('expired', 'fp', { lockTtlMs: 1_000, ttlMs: 1_000, now: longAgo });
+    const live = await store.acquire('live', 'fp', { lockTtlMs: 60_000, ttlMs: 60_000, now: Date.now() });
+    expect(expired.state).toBe('acquired');
+    expect(live.state).toBe('acquired');
+    // Asking "as of long ago" shows whether the record is still physically there.
+    await eventually(async () => (await store.get('expired', { now: longAgo })) === undefined);
+    expect((await store.get('live'))?.status).toBe('in_progress');
+  });
 });

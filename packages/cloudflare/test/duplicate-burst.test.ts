@@ -13,12 +13,26 @@ const DUPLICATES = 150;
 function post(url: string, key: string): Promise<{ status: number; replayed: boolean; body: string }> {
   return new Promise((resolve, reject) => {
     const body = '{"amount":1999}';
-    const req = request(`${url}/payments`, { method: 'POST', agent: false, headers: { 'idempotency-key': key, 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, replayed: res.headers['idempotent-replayed'] === 'true', body: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      `${url}/payments`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'idempotency-key': key, 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            replayed: res.headers['idempotent-replayed'] === 'true',
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -40,7 +54,11 @@ describe.each<[string, StoreKind]>([
       handle: async () => {
         const run = ++runs;
         await new Promise((resolve) => setTimeout(resolve, 300));
-        return { status: 201, headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode(JSON.stringify({ id: `pay_${run}` })) };
+        return {
+          status: 201,
+          headers: { 'content-type': 'application/json' },
+          body: new TextEncoder().encode(JSON.stringify({ id: `pay_${run}` })),
+        };
       },
     });
     url = server.url;
@@ -51,7 +69,9 @@ describe.each<[string, StoreKind]>([
     const key = `burst-${kind}-${Date.now()}`;
     const answers = await Promise.all(Array.from({ length: DUPLICATES }, () => post(url, key)));
     const replayed = answers.filter((a) => a.replayed).length;
-    console.log(`${name} burst: ${JSON.stringify({ duplicates: DUPLICATES, handlerRuns: runs, status201: answers.filter((a) => a.status === 201).length, replayed, distinctBodies: new Set(answers.map((a) => a.body)).size })}`);
+    console.log(
+      `${name} burst: ${JSON.stringify({ duplicates: DUPLICATES, handlerRuns: runs, status201: answers.filter((a) => a.status === 201).length, replayed, distinctBodies: new Set(answers.map((a) => a.body)).size })}`,
+    );
     expect(runs).toBe(1);
     expect(answers.map((a) => a.status)).toEqual(Array(DUPLICATES).fill(201));
     expect(new Set(answers.map((a) => a.body))).toEqual(new Set(['{"id":"pay_1"}']));

@@ -18,8 +18,14 @@ describe('DurableObjectStore options', () => {
     expect(() => new DurableObjectStore({ namespace, prefix: 'billing:', shards: 64 })).not.toThrow();
   });
   it('turns a failing object into a StorageError naming the operation', async () => {
-    const failing: DurableObjectNamespaceLike = { idFromName: (name) => name, get: () => ({ fetch: async () => new Response('boom', { status: 500 }) }) };
-    await expect(new DurableObjectStore({ namespace: failing }).get('k')).rejects.toMatchObject({ code: 'STORAGE_ERROR', message: expect.stringMatching(/get \(Durable Object\) failed: HTTP 500: boom/) });
+    const failing: DurableObjectNamespaceLike = {
+      idFromName: (name) => name,
+      get: () => ({ fetch: async () => new Response('boom', { status: 500 }) }),
+    };
+    await expect(new DurableObjectStore({ namespace: failing }).get('k')).rejects.toMatchObject({
+      code: 'STORAGE_ERROR',
+      message: expect.stringMatching(/get \(Durable Object\) failed: HTTP 500: boom/),
+    });
   });
 });
 

@@ -32,7 +32,9 @@ describe.each<[string, StoreKind]>([
       // Keeps a stall of a loaded machine from becoming a (correct) takeover; takeover is proven with injected time.
       lockTtl: 60_000,
     });
-    console.log(`${name} race: ${JSON.stringify({ duplicateExecutions: result.duplicateExecutions, keysNeverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`);
+    console.log(
+      `${name} race: ${JSON.stringify({ duplicateExecutions: result.duplicateExecutions, keysNeverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`,
+    );
     expect(result.errors).toEqual([]);
     expect(result.duplicateExecutions).toBe(0);
     expect(result.keysNeverExecuted).toBe(0);

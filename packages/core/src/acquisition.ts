@@ -2,15 +2,12 @@
  * The step every entry point shares (HTTP and function API): try to acquire the key, and classify
  * what the store answered: run now, replay, mismatch, or in progress (waiting for it if asked to).
  */
-import {
-  LockTimeoutError, RequestInProgressError, RequestMismatchError, toStorageError } from './errors';
+import { LockTimeoutError, RequestInProgressError, RequestMismatchError, toStorageError } from './errors';
 import { traceStoreCall } from './diagnostics';
 import { Lease, type LeaseSettings } from './lease';
 import type { IdempotencyRecord, IdempotencyStore } from './store';
 
-export type Acquisition =
-  | { outcome: 'acquired'; lease: Lease }
-  | { outcome: 'completed'; record: IdempotencyRecord };
+export type Acquisition = { outcome: 'acquired'; lease: Lease } | { outcome: 'completed'; record: IdempotencyRecord };
 
 export interface AcquireSettings extends LeaseSettings {
   wait: boolean;
@@ -48,7 +45,9 @@ export async function acquireKey(
     if (deadline === 0) deadline = now + settings.waitTimeout;
     let result;
     try {
-      result = await traceStoreCall('acquire', key, () => store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now }));
+      result = await traceStoreCall('acquire', key, () =>
+        store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now }),
+      );
     } catch (error) {
       throw toStorageError(error, 'acquire');
     }

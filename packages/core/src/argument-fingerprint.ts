@@ -82,10 +82,16 @@ function encodeObject(value: object, path: string, state: EncodeState): string {
   const tag = Object.prototype.toString.call(value);
   if (tag === '[object Date]') return `D${(value as Date).getTime()}`;
   if (tag === '[object Map]') {
-    const entries = [...(value as Map<unknown, unknown>)].map(([key, item], i) => `${encode(key, `${path}<key ${i}>`, state)}=>${encode(item, `${path}<value ${i}>`, state)}`);
+    const entries = [...(value as Map<unknown, unknown>)].map(
+      ([key, item], i) => `${encode(key, `${path}<key ${i}>`, state)}=>${encode(item, `${path}<value ${i}>`, state)}`,
+    );
     return `M{${entries.sort().join(',')}}`;
   }
-  if (tag === '[object Set]') return `S{${[...(value as Set<unknown>)].map((item, i) => encode(item, `${path}<item ${i}>`, state)).sort().join(',')}}`;
+  if (tag === '[object Set]')
+    return `S{${[...(value as Set<unknown>)]
+      .map((item, i) => encode(item, `${path}<item ${i}>`, state))
+      .sort()
+      .join(',')}}`;
   if (tag === '[object ArrayBuffer]') return `X${Buffer.from(value as ArrayBuffer).toString('hex')}`;
   if (ArrayBuffer.isView(value)) {
     // A Buffer is a Uint8Array: the same bytes are the same argument.
@@ -100,7 +106,8 @@ function encodeObject(value: object, path: string, state: EncodeState): string {
 /** `{}` or `Object.create(null)`, from any realm; a plain object's own `toJSON` makes it a typed value. */
 function isPlainObject(value: object): boolean {
   const prototype = Object.getPrototypeOf(value) as object | null;
-  const plain = prototype === null || (Object.getPrototypeOf(prototype) === null && Object.prototype.toString.call(value) === '[object Object]');
+  const plain =
+    prototype === null || (Object.getPrototypeOf(prototype) === null && Object.prototype.toString.call(value) === '[object Object]');
   return plain && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 }
 

@@ -51,4 +51,3 @@ function toBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   return encoder.encode(typeof chunk === 'string' ? chunk : String(chunk));
 }
-

@@ -22,7 +22,12 @@ export class Callbacks {
   constructor(private readonly onCallbackError?: CallbackErrorHandler) {}
 
   /** Calls a hook; never throws, never leaves a rejection unhandled. */
-  notify<Args extends unknown[]>(name: CallbackName, hook: ((...args: Args) => unknown) | undefined, key: string | undefined, ...args: Args): void {
+  notify<Args extends unknown[]>(
+    name: CallbackName,
+    hook: ((...args: Args) => unknown) | undefined,
+    key: string | undefined,
+    ...args: Args
+  ): void {
     if (hook === undefined) return;
     try {
       const result = hook(...args);
@@ -41,7 +46,9 @@ export class Callbacks {
       return await run();
     } catch (error) {
       if (error instanceof IdempotencyError) throw error;
-      throw new KeyGenerationError(`The idem callback \`${name}\` threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new KeyGenerationError(`The idem callback \`${name}\` threw: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
   }
 

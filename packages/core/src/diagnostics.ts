@@ -126,6 +126,11 @@ export function traceStoreCall<T>(operation: StoreOperation, storageKey: string,
 
 function tracingObserved(tracing: TracingChannel): boolean {
   if (tracing.hasSubscribers !== undefined) return tracing.hasSubscribers;
-  return tracing.start.hasSubscribers || tracing.end.hasSubscribers || tracing.asyncStart.hasSubscribers
-    || tracing.asyncEnd.hasSubscribers || tracing.error.hasSubscribers;
+  return (
+    tracing.start.hasSubscribers ||
+    tracing.end.hasSubscribers ||
+    tracing.asyncStart.hasSubscribers ||
+    tracing.asyncEnd.hasSubscribers ||
+    tracing.error.hasSubscribers
+  );
 }

@@ -175,7 +175,11 @@ function describe(thrown: unknown): string {
  */
 export class LeaseLostError extends IdempotencyError {
   constructor(readonly retryAfterSeconds: number) {
-    super('LEASE_LOST', 409, 'This request lost its idempotency lease to a retry and was rolled back; retry to get the result that stands.');
+    super(
+      'LEASE_LOST',
+      409,
+      'This request lost its idempotency lease to a retry and was rolled back; retry to get the result that stands.',
+    );
   }
 }
 

@@ -10,10 +10,7 @@ import { headerValues, type IdempotencyRequest } from './http';
 
 export const MAX_KEY_LENGTH = 255;
 
-export type KeyStrategy<Raw = unknown> = (
-  req: Raw,
-  request: IdempotencyRequest,
-) => string | undefined | Promise<string | undefined>;
+export type KeyStrategy<Raw = unknown> = (req: Raw, request: IdempotencyRequest) => string | undefined | Promise<string | undefined>;
 
 /**
  * The key from a header, as the IETF draft sends it (an RFC 8941 sf-string, `"abc"`) or as Stripe
@@ -27,7 +24,8 @@ export function keyFromHeader(name = 'Idempotency-Key'): KeyStrategy {
     const values = headerValues(request.headers, name);
     if (values.length === 0) return undefined;
     const members = values.flatMap(splitListMembers);
-    if (members.length > 1) throw new InvalidKeyError(`the ${name} header must hold one key, sent once (a key with a comma is sent quoted: "a,b")`);
+    if (members.length > 1)
+      throw new InvalidKeyError(`the ${name} header must hold one key, sent once (a key with a comma is sent quoted: "a,b")`);
     return parseKeyHeader(members[0] as string);
   };
 }

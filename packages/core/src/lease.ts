@@ -128,7 +128,12 @@ export class Lease {
    */
   private async completedByThisLease(payload: Uint8Array): Promise<boolean> {
     const record = await traceStoreCall('get', this.key, () => this.store.get(this.key, { now: this.settings.now() }));
-    return record?.status === 'completed' && record.createdAt === this.acquiredAt && record.response !== undefined && sameBytes(record.response, payload);
+    return (
+      record?.status === 'completed' &&
+      record.createdAt === this.acquiredAt &&
+      record.response !== undefined &&
+      sameBytes(record.response, payload)
+    );
   }
 
   private retryComplete(payload: Uint8Array, deadline: number, delay: number): void {

@@ -26,10 +26,14 @@ const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
  * Wraps `store` with a bounded cache of its completed records. Delete through the returned store, so
  * this process's copy goes with the record. Transactions and the store's `clock` pass through.
  */
-export function withLocalCache<S extends IdempotencyStore>(store: S, options: LocalCacheOptions): IdempotencyStore & (S extends TransactionalStore ? TransactionalStore : unknown) {
+export function withLocalCache<S extends IdempotencyStore>(
+  store: S,
+  options: LocalCacheOptions,
+): IdempotencyStore & (S extends TransactionalStore ? TransactionalStore : unknown) {
   const { max, maxBytes = DEFAULT_MAX_BYTES } = options ?? ({} as LocalCacheOptions);
   if (!Number.isSafeInteger(max) || max < 1) throw new ConfigurationError('`localCache.max` must be a whole number of records ≥ 1');
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new ConfigurationError('`localCache.maxBytes` must be a whole number of bytes ≥ 0');
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0)
+    throw new ConfigurationError('`localCache.maxBytes` must be a whole number of bytes ≥ 0');
   if (!store || typeof store.acquire !== 'function') throw new ConfigurationError('withLocalCache needs a store');
   const cached = new LocalCacheStore(store, max, maxBytes);
   if (isTransactionalStore(store)) {

@@ -8,7 +8,15 @@
  */
 import { acquireKey } from './acquisition';
 import { decodeResponse, encodeResponse } from './codec';
-import { IdempotencyError, KeyGenerationError, LeaseLostError, MissingKeyError, ResponseNotStoredError, StorageError, toStorageError } from './errors';
+import {
+  IdempotencyError,
+  KeyGenerationError,
+  LeaseLostError,
+  MissingKeyError,
+  ResponseNotStoredError,
+  StorageError,
+  toStorageError,
+} from './errors';
 import { createFingerprinter, type FingerprintFunction } from './fingerprint';
 import type { HttpResponse, IdempotencyRequest } from './http';
 import { generateKey, keyFromHeader, validateKey, type KeyStrategy } from './keys';
@@ -121,7 +129,8 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     } catch (error) {
       outcome.protected = error instanceof IdempotencyError && PROTECTED_ANSWERS.has(error.code);
       // Only a bug lands here with anything but an IdempotencyError: still a clean 400, never a throw.
-      const known = error instanceof IdempotencyError ? error : new KeyGenerationError('The request could not be classified', { cause: error });
+      const known =
+        error instanceof IdempotencyError ? error : new KeyGenerationError('The request could not be classified', { cause: error });
       return { action: 'respond', response: await this.errorResponse(known, req), outcome };
     }
   }
@@ -148,14 +157,23 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     validateKey(clientKey, this.guardedValidator(clientKey));
     outcome.key = clientKey;
     const scopeValue = scope ? await this.callbacks.classify('scope', () => scope(req)) : undefined;
-    if (scopeValue !== undefined && typeof scopeValue !== 'string') throw new KeyGenerationError(`The idem callback \`scope\` returned ${typeof scopeValue}, not a string`);
+    if (scopeValue !== undefined && typeof scopeValue !== 'string')
+      throw new KeyGenerationError(`The idem callback \`scope\` returned ${typeof scopeValue}, not a string`);
     const key = storageKey(clientKey, scopeValue, this.settings.hashKeys);
     const fingerprint = await this.callbacks.classify('fingerprint', () => this.fingerprinter(req, request));
-    if (typeof fingerprint !== 'string') throw new KeyGenerationError(`The idem callback \`fingerprint\` returned ${typeof fingerprint}, not a string`);
+    if (typeof fingerprint !== 'string')
+      throw new KeyGenerationError(`The idem callback \`fingerprint\` returned ${typeof fingerprint}, not a string`);
 
     let acquisition;
     try {
-      acquisition = await acquireKey(this.store, key, fingerprint, this.acquireSettings, this.acquireEvents(clientKey, key, req), clientKey);
+      acquisition = await acquireKey(
+        this.store,
+        key,
+        fingerprint,
+        this.acquireSettings,
+        this.acquireEvents(clientKey, key, req),
+        clientKey,
+      );
     } catch (error) {
       if (error instanceof StorageError && this.settings.failOpen) {
         this.reportStoreError(error, clientKey, key, true);
@@ -231,7 +249,8 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
         const inTransaction = transaction.active;
         try {
           const owned = await transaction.complete(lease, payload);
-          if (!owned && inTransaction) return { stored: false, response: await this.errorResponse(new LeaseLostError(Math.ceil(this.lockTtl / 1000)), req) };
+          if (!owned && inTransaction)
+            return { stored: false, response: await this.errorResponse(new LeaseLostError(Math.ceil(this.lockTtl / 1000)), req) };
           outcome.stored = owned && !tooLarge;
           return { stored: outcome.stored };
         } catch (error) {
@@ -305,7 +324,8 @@ async function resolveErrorResponse(result: ErrorHandlerResult | Promise<ErrorHa
   if (value === undefined || value === null) return undefined;
   if (isWebResponse(value)) return fromWebResponse(value);
   const { status, headers, body } = value as Partial<HttpResponse>;
-  if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599) throw new TypeError(`errorHandler returned status ${String(status)}`);
+  if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599)
+    throw new TypeError(`errorHandler returned status ${String(status)}`);
   if (!(body instanceof Uint8Array)) throw new TypeError('errorHandler returned a body that is not a Uint8Array');
   return { status: status as number, headers: headers ?? {}, body };
 }

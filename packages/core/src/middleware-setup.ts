@@ -23,7 +23,10 @@ export interface MiddlewareSetup<Raw> {
 }
 
 /** Checks the options (throws ConfigurationError naming a bad one) and builds the manager. */
-export function createMiddlewareSetup<Raw>(options: MiddlewareOptions<Raw>, middlewareOptionNames: readonly string[]): MiddlewareSetup<Raw> {
+export function createMiddlewareSetup<Raw>(
+  options: MiddlewareOptions<Raw>,
+  middlewareOptionNames: readonly string[],
+): MiddlewareSetup<Raw> {
   const maxBodyBytes = resolveMaxBodyBytes(options?.maxBodyBytes);
   const limit = withBodyLimit<Raw>(options, maxBodyBytes);
   return {

@@ -85,4 +85,3 @@ function hasBody(req: NodeReadableRequest): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
-

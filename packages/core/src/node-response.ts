@@ -133,7 +133,8 @@ const prototypeMethods = new WeakMap<object, RealMethods>();
  */
 function realMethods(res: ServerResponse): RealMethods {
   const target = res as unknown as RealMethods;
-  const own = Object.hasOwn(res, 'write') || Object.hasOwn(res, 'end') || Object.hasOwn(res, 'writeHead') || Object.hasOwn(res, 'flushHeaders');
+  const own =
+    Object.hasOwn(res, 'write') || Object.hasOwn(res, 'end') || Object.hasOwn(res, 'writeHead') || Object.hasOwn(res, 'flushHeaders');
   const proto = Object.getPrototypeOf(res) as object;
   let methods = own ? undefined : prototypeMethods.get(proto);
   if (!methods) {
@@ -228,7 +229,11 @@ const HEADERS_SENT: PropertyDescriptor = { configurable: true, get: patchedHeade
  * when the bytes may go to the client, or resolves another response to send instead (what
  * `execution.finish()` answers when the handler's transaction was rolled back); it must not reject.
  */
-export function captureNodeResponse(res: ServerResponse, limit: number, commit: (response: HttpResponse) => Promise<HttpResponse | void>): NodeResponseCapture {
+export function captureNodeResponse(
+  res: ServerResponse,
+  limit: number,
+  commit: (response: HttpResponse) => Promise<HttpResponse | void>,
+): NodeResponseCapture {
   const state = new Capture(res, limit, commit);
   captures.set(res, state);
   // Plain assignments, always in this order: every response takes the same hidden-class transitions.

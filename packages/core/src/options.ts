@@ -156,7 +156,8 @@ export function validateOptions<Raw>(options: IdempotencyOptions<Raw>, extraKnow
   const store = options.store as Partial<IdempotencyStore> | undefined;
   if (store === undefined || store === null) throw new StorageNotConfiguredError();
   for (const method of ['acquire', 'complete', 'release', 'extend', 'get', 'delete', 'close'] as const) {
-    if (typeof store[method] !== 'function') throw new ConfigurationError(`\`store\` lacks the method \`${method}\` of the idem store contract`);
+    if (typeof store[method] !== 'function')
+      throw new ConfigurationError(`\`store\` lacks the method \`${method}\` of the idem store contract`);
   }
   positiveInteger(options, 'ttl');
   positiveInteger(options, 'lockTtl');
@@ -167,7 +168,11 @@ export function validateOptions<Raw>(options: IdempotencyOptions<Raw>, extraKnow
   if (options.header !== undefined && (typeof options.header !== 'string' || !HEADER_NAME.test(options.header))) {
     throw new ConfigurationError('`header` must be a valid HTTP header name');
   }
-  if (options.methods !== undefined && options.methods !== 'unsafe' && (!Array.isArray(options.methods) || options.methods.some((m) => typeof m !== 'string' || !HEADER_NAME.test(m)))) {
+  if (
+    options.methods !== undefined &&
+    options.methods !== 'unsafe' &&
+    (!Array.isArray(options.methods) || options.methods.some((m) => typeof m !== 'string' || !HEADER_NAME.test(m)))
+  ) {
     throw new ConfigurationError("`methods` must be an array of HTTP method names or 'unsafe'");
   }
   if (options.onConflict !== undefined && options.onConflict !== 'reject' && options.onConflict !== 'wait') {
@@ -180,7 +185,12 @@ export function validateOptions<Raw>(options: IdempotencyOptions<Raw>, extraKnow
     if (options[name] !== undefined && typeof options[name] !== 'function') throw new ConfigurationError(`\`${name}\` must be a function`);
   }
   const fingerprint = options.fingerprint;
-  if (fingerprint !== undefined && fingerprint !== false && typeof fingerprint !== 'function' && (typeof fingerprint !== 'object' || fingerprint === null)) {
+  if (
+    fingerprint !== undefined &&
+    fingerprint !== false &&
+    typeof fingerprint !== 'function' &&
+    (typeof fingerprint !== 'object' || fingerprint === null)
+  ) {
     throw new ConfigurationError('`fingerprint` must be false, an options object or a function');
   }
   if (options.docsUrl !== undefined) checkDocsUrl(options.docsUrl);

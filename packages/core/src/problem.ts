@@ -84,7 +84,8 @@ export function docsUrlFor(docsUrl: string, code: IdempotencyErrorCode): string 
 
 /** Throws ConfigurationError unless `docsUrl` is an absolute http(s) URL without a fragment of its own. */
 export function checkDocsUrl(docsUrl: unknown): void {
-  const fail = () => new ConfigurationError('`docsUrl` must be an absolute http(s) URL, optionally with `{code}` where the error code goes');
+  const fail = () =>
+    new ConfigurationError('`docsUrl` must be an absolute http(s) URL, optionally with `{code}` where the error code goes');
   if (typeof docsUrl !== 'string' || /[\s<>"]/.test(docsUrl)) throw fail();
   let url: URL;
   try {

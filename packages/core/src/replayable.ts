@@ -15,9 +15,11 @@ const BAD_HEADER_VALUE = /[\r\n\u0000]/;
 
 export function checkReplayable(response: HttpResponse): void {
   const { status, headers, body } = response;
-  if (!Number.isInteger(status) || status < 200 || status > 599) throw new StorageError(`The completed record holds an invalid status (${String(status)})`);
+  if (!Number.isInteger(status) || status < 200 || status > 599)
+    throw new StorageError(`The completed record holds an invalid status (${String(status)})`);
   if (!(body instanceof Uint8Array)) throw new StorageError('The completed record holds no response body');
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new StorageError('The completed record holds malformed headers');
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers))
+    throw new StorageError('The completed record holds malformed headers');
   for (const [name, value] of Object.entries(headers)) {
     const values: unknown[] = Array.isArray(value) ? value : [value];
     if (!HEADER_NAME.test(name) || values.some((v) => typeof v !== 'string' || BAD_HEADER_VALUE.test(v))) {

@@ -20,7 +20,10 @@ export function requestTransactions<Request extends object>(accessor: string): R
     set: (request, runner) => void runners.set(request, runner),
     get(request) {
       const runner = runners.get(request);
-      if (!runner) throw new ConfigurationError(`${accessor} was called for a request the idempotency middleware did not handle (is it mounted before this handler?)`);
+      if (!runner)
+        throw new ConfigurationError(
+          `${accessor} was called for a request the idempotency middleware did not handle (is it mounted before this handler?)`,
+        );
       return runner;
     },
   };

@@ -99,7 +99,14 @@ export class IdempotencyRunner<Raw = unknown> {
     const fingerprint = options.fingerprint ?? '';
     let acquisition;
     try {
-      acquisition = await acquireKey(this.store, storeKey, fingerprint, this.acquireSettings, this.acquireEvents(key, storeKey, undefined as Raw), key);
+      acquisition = await acquireKey(
+        this.store,
+        storeKey,
+        fingerprint,
+        this.acquireSettings,
+        this.acquireEvents(key, storeKey, undefined as Raw),
+        key,
+      );
     } catch (error) {
       if (error instanceof StorageError && this.options.failOpen) {
         this.reportStoreError(error, key, storeKey, true);
@@ -220,7 +227,14 @@ export class IdempotencyRunner<Raw = unknown> {
    * The one place an event leaves core: its diagnostics channel (built and published only when
    * someone subscribes), then the app's hook, through the guarded path of `callbacks`.
    */
-  protected emit(event: IdempotencyEventName, key: string | undefined, storageKey: string, req: Raw, error?: IdempotencyError, failOpen = false): void {
+  protected emit(
+    event: IdempotencyEventName,
+    key: string | undefined,
+    storageKey: string,
+    req: Raw,
+    error?: IdempotencyError,
+    failOpen = false,
+  ): void {
     if (observed(event)) {
       publishEvent(event, event === 'store-error' ? { key, storageKey, error, failOpen } : { key, storageKey, request: req });
     }

@@ -139,4 +139,3 @@ function prefixedStream(prefix: Uint8Array, reader: ReadableStreamDefaultReader<
 }
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-

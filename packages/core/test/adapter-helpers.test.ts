@@ -37,7 +37,11 @@ describe('web helpers', () => {
   });
 
   it('builds a Response with repeated headers, and no body for a 204', async () => {
-    const response = toWebResponse({ status: 201, headers: { 'set-cookie': ['a=1', 'b=2'], 'x-one': '1' }, body: new TextEncoder().encode('ok') });
+    const response = toWebResponse({
+      status: 201,
+      headers: { 'set-cookie': ['a=1', 'b=2'], 'x-one': '1' },
+      body: new TextEncoder().encode('ok'),
+    });
     expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     expect(await response.text()).toBe('ok');
     expect(toWebResponse({ status: 204, headers: {}, body: new Uint8Array(0) }).body).toBeNull();
@@ -54,7 +58,10 @@ describe('web helpers', () => {
 
 describe('node and stream helpers', () => {
   it('keeps every value of a repeated key header, and only of that header', () => {
-    const headers = nodeRequestHeaders({ headers: { 'idempotency-key': 'a, b', accept: 'x, y' }, headersDistinct: { 'idempotency-key': ['a', 'b'], accept: ['x', 'y'] } }, 'Idempotency-Key');
+    const headers = nodeRequestHeaders(
+      { headers: { 'idempotency-key': 'a, b', accept: 'x, y' }, headersDistinct: { 'idempotency-key': ['a', 'b'], accept: ['x', 'y'] } },
+      'Idempotency-Key',
+    );
     expect(headers).toEqual({ 'idempotency-key': ['a', 'b'], accept: 'x, y' });
   });
 

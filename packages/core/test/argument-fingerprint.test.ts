@@ -37,7 +37,21 @@ describe('idempotent() fingerprints every argument faithfully', () => {
 
   it('equal values give equal fingerprints (object key order, Map and Set order do not matter)', () => {
     expect(argumentFingerprint([{ a: 1, b: 2n }])).toBe(argumentFingerprint([{ b: 2n, a: 1 }]));
-    expect(argumentFingerprint([new Map([['x', 1], ['y', 2]])])).toBe(argumentFingerprint([new Map([['y', 2], ['x', 1]])]));
+    expect(
+      argumentFingerprint([
+        new Map([
+          ['x', 1],
+          ['y', 2],
+        ]),
+      ]),
+    ).toBe(
+      argumentFingerprint([
+        new Map([
+          ['y', 2],
+          ['x', 1],
+        ]),
+      ]),
+    );
     expect(argumentFingerprint([new Set([1, 2])])).toBe(argumentFingerprint([new Set([2, 1])]));
     expect(argumentFingerprint([new Date(5)])).toBe(argumentFingerprint([new Date(5)]));
     expect(argumentFingerprint([Buffer.from('ab')])).toBe(argumentFingerprint([new Uint8Array([97, 98])]));
@@ -51,8 +65,22 @@ describe('idempotent() fingerprints every argument faithfully', () => {
   it.each([
     ['a function', () => undefined, 'a function'],
     ['a symbol', Symbol('x'), 'a symbol'],
-    ['a class instance without toJSON', new (class Card { readonly last4 = '4242'; })(), 'a Card'],
-    ['a cycle', (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })(), 'a cycle'],
+    [
+      'a class instance without toJSON',
+      new (class Card {
+        readonly last4 = '4242';
+      })(),
+      'a Card',
+    ],
+    [
+      'a cycle',
+      (() => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      })(),
+      'a cycle',
+    ],
   ])('refuses %s with a ConfigurationError asking for a `fingerprint` option', async (_label, value, what) => {
     expect(() => argumentFingerprint([{ card: value }])).toThrow(ConfigurationError);
     expect(() => argumentFingerprint([{ card: value }])).toThrow(new RegExp(`args\\[0\\]\\.card.*${what}.*\`fingerprint\``));

@@ -24,7 +24,8 @@ const text = (body: Uint8Array) => Buffer.from(body).toString();
 
 let store: MemoryStore;
 let reported: CallbackError[];
-const manager = (options: Partial<IdempotencyOptions>) => new Idempotency({ store, onCallbackError: (error) => void reported.push(error), ...options });
+const manager = (options: Partial<IdempotencyOptions>) =>
+  new Idempotency({ store, onCallbackError: (error) => void reported.push(error), ...options });
 const boom = () => {
   throw new Error('hook bug');
 };
@@ -41,7 +42,8 @@ afterEach(() => store.close());
 
 async function firstRun(idem: Idempotency, key: string) {
   const decision = await idem.handle(request(key));
-  if (decision.action !== 'execute') throw new Error(`expected execute, got ${decision.action}: ${decision.action === 'respond' ? text(decision.response.body) : ''}`);
+  if (decision.action !== 'execute')
+    throw new Error(`expected execute, got ${decision.action}: ${decision.action === 'respond' ? text(decision.response.body) : ''}`);
   return decision.execution.finish(ok);
 }
 
@@ -84,7 +86,9 @@ describe('user callbacks go through one guarded path', () => {
   });
 
   it('a throwing onStoreError and a throwing onCallbackError are swallowed', async () => {
-    const broken: IdempotencyStore = Object.assign(Object.create(store) as IdempotencyStore, { acquire: async () => Promise.reject(new Error('down')) });
+    const broken: IdempotencyStore = Object.assign(Object.create(store) as IdempotencyStore, {
+      acquire: async () => Promise.reject(new Error('down')),
+    });
     const idem = new Idempotency({ store: broken, onStoreError: boom, onCallbackError: boom });
     const decision = await idem.handle(request('down'));
     expect(decision.action === 'respond' && decision.response.status).toBe(503);
@@ -148,7 +152,10 @@ describe('user callbacks go through one guarded path', () => {
   });
 
   it('an errorHandler may be async and may return a Web Response', async () => {
-    const asyncHandler = manager({ requireKey: true, errorHandler: async (error) => ({ status: 418, headers: {}, body: new TextEncoder().encode(error.code) }) });
+    const asyncHandler = manager({
+      requireKey: true,
+      errorHandler: async (error) => ({ status: 418, headers: {}, body: new TextEncoder().encode(error.code) }),
+    });
     const a = await asyncHandler.handle({ method: 'POST', url: '/', headers: {} });
     expect(a.action === 'respond' && [a.response.status, text(a.response.body)]).toEqual([418, 'MISSING_KEY']);
     const web = manager({ requireKey: true, errorHandler: (error) => Response.json({ oops: error.code }, { status: 400 }) });
@@ -158,7 +165,11 @@ describe('user callbacks go through one guarded path', () => {
   });
 
   it('an errorHandler answer that is not a response falls back to problem+json', async () => {
-    const decision = await manager({ requireKey: true, errorHandler: () => ({ status: 42 }) as unknown as HttpResponse }).handle({ method: 'POST', url: '/', headers: {} });
+    const decision = await manager({ requireKey: true, errorHandler: () => ({ status: 42 }) as unknown as HttpResponse }).handle({
+      method: 'POST',
+      url: '/',
+      headers: {},
+    });
     expect(decision.action === 'respond' && decision.response.status).toBe(400);
     expect(reported.map((e) => e.callback)).toEqual(['errorHandler']);
   });
@@ -182,7 +193,10 @@ describe('function API callbacks', () => {
     expect(await runner.run('unreadable', fn)).toBe('first');
     await expect(runner.run('unreadable', fn)).rejects.toMatchObject({ code: 'STORAGE_ERROR' });
     expect(fn).toHaveBeenCalledTimes(1);
-    expect(onStoreError).toHaveBeenCalledWith(expect.objectContaining({ code: 'STORAGE_ERROR' }), expect.objectContaining({ key: 'unreadable', failOpen: false }));
+    expect(onStoreError).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'STORAGE_ERROR' }),
+      expect.objectContaining({ key: 'unreadable', failOpen: false }),
+    );
   });
 
   it('idempotent(): a circular result releases the key and rejects with ResultNotEncodableError', async () => {
@@ -219,7 +233,10 @@ describe('function API callbacks', () => {
     });
     const runner = new IdempotencyRunner({ store: failing, onStoreError });
     expect(await runner.run('lost', () => ({ charged: 5 }))).toEqual({ charged: 5 });
-    expect(onStoreError).toHaveBeenCalledWith(expect.objectContaining({ code: 'STORAGE_ERROR' }), expect.objectContaining({ key: 'lost', failOpen: false }));
+    expect(onStoreError).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'STORAGE_ERROR' }),
+      expect.objectContaining({ key: 'lost', failOpen: false }),
+    );
     // The lease keeps retrying complete in the background: once the store is back the record lands
     // (and no retry outlives this test to publish store errors into later test files).
     down = false;

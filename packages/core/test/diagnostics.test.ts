@@ -37,7 +37,13 @@ async function observe(body: () => Promise<void>) {
     const { operation, storageKey, error } = context as StoreCallContext;
     calls.push({ phase: name, operation, storageKey, ...(error === undefined ? {} : { error }) });
   };
-  const handlers = { start: phase('start'), end: phase('end'), asyncStart: phase('asyncStart'), asyncEnd: phase('asyncEnd'), error: phase('error') };
+  const handlers = {
+    start: phase('start'),
+    end: phase('end'),
+    asyncStart: phase('asyncStart'),
+    asyncEnd: phase('asyncEnd'),
+    error: phase('error'),
+  };
   const store = tracingChannel(DIAGNOSTICS_CHANNELS.store);
   store.subscribe(handlers);
   try {
@@ -46,7 +52,11 @@ async function observe(body: () => Promise<void>) {
     for (const [event, listener] of listeners) unsubscribe(DIAGNOSTICS_CHANNELS[event], listener);
     store.unsubscribe(handlers);
   }
-  return { events, calls, finished: (operation: string) => calls.filter((c) => c.phase === 'asyncEnd' && c.operation === operation).length };
+  return {
+    events,
+    calls,
+    finished: (operation: string) => calls.filter((c) => c.phase === 'asyncEnd' && c.operation === operation).length,
+  };
 }
 
 const request = (key: string, body = '{"amount":5}'): IdempotencyRequest => ({
@@ -116,7 +126,12 @@ describe('diagnostics channels', () => {
     });
     expect(finished('acquire')).toBe(2);
     expect(finished('complete')).toBe(1);
-    expect(calls.filter((c) => c.operation === 'acquire').slice(0, 4).map((c) => c.phase)).toEqual(['start', 'end', 'asyncStart', 'asyncEnd']);
+    expect(
+      calls
+        .filter((c) => c.operation === 'acquire')
+        .slice(0, 4)
+        .map((c) => c.phase),
+    ).toEqual(['start', 'end', 'asyncStart', 'asyncEnd']);
     expect(calls.every((c) => c.storageKey === stored('charge-1'))).toBe(true);
 
     const broken = new IdempotencyRunner({ store: storeWith({ acquire: () => Promise.reject(new Error('down')) }) });

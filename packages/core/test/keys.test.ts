@@ -52,7 +52,7 @@ describe('key strategies', () => {
   });
 
   it('combines strategies and has no key unless every part has one', async () => {
-    const strategy = compositeKey(keyFromHeader(), (_req: unknown, r) => (r.headers['x-user'] as string | undefined));
+    const strategy = compositeKey(keyFromHeader(), (_req: unknown, r) => r.headers['x-user'] as string | undefined);
     expect(await strategy(undefined, request({ 'idempotency-key': 'k', 'x-user': 'u:1' }))).toBe('k:u%3A1');
     expect(await strategy(undefined, request({ 'idempotency-key': 'k' }))).toBeUndefined();
   });

@@ -10,7 +10,11 @@ const request = (key: string): IdempotencyRequest => ({
   headers: { 'idempotency-key': key },
   body: new TextEncoder().encode('{"amount":5}'),
 });
-const ok = (body: string): HttpResponse => ({ status: 201, headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode(body) });
+const ok = (body: string): HttpResponse => ({
+  status: 201,
+  headers: { 'content-type': 'text/plain' },
+  body: new TextEncoder().encode(body),
+});
 
 let store: MemoryStore;
 beforeEach(() => {

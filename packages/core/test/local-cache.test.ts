@@ -1,6 +1,13 @@
 import { MemoryStore } from '@idem/memory';
 import { storeConformanceSuite } from '@idem/testkit';
-import { ConfigurationError, IdempotencyRunner, withLocalCache, type AcquireOptions, type IdempotencyStore, type StoreTransaction } from '../src';
+import {
+  ConfigurationError,
+  IdempotencyRunner,
+  withLocalCache,
+  type AcquireOptions,
+  type IdempotencyStore,
+  type StoreTransaction,
+} from '../src';
 
 /** A real MemoryStore that counts the calls that reach it (what a shared store would see as round trips). */
 function counted(inner: IdempotencyStore = new MemoryStore()) {
@@ -118,7 +125,10 @@ describe('withLocalCache', () => {
     const { store, calls } = counted();
     const cache = withLocalCache(store, { max: 100, maxBytes: 1_000 });
     const now = Date.now();
-    for (const [key, size] of [['small', 100], ['large', 2_000]] as const) {
+    for (const [key, size] of [
+      ['small', 100],
+      ['large', 2_000],
+    ] as const) {
       const first = await cache.acquire(key, 'fp', options(now));
       if (first.state !== 'acquired') throw new Error('expected to acquire');
       await cache.complete(key, first.token, new Uint8Array(size), { ttlMs: 60_000, now });

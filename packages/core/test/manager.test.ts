@@ -10,7 +10,11 @@ const request = (key: string | undefined, body = '{"amount":5}', extra: Partial<
   body: new TextEncoder().encode(body),
   ...extra,
 });
-const ok = (body = 'charged'): HttpResponse => ({ status: 201, headers: { 'content-type': 'text/plain', date: 'x', 'set-cookie': 's=1' }, body: new TextEncoder().encode(body) });
+const ok = (body = 'charged'): HttpResponse => ({
+  status: 201,
+  headers: { 'content-type': 'text/plain', date: 'x', 'set-cookie': 's=1' },
+  body: new TextEncoder().encode(body),
+});
 
 let store: MemoryStore;
 const manager = (options: Partial<IdempotencyOptions> = {}) => new Idempotency({ store, ...options });
@@ -40,7 +44,12 @@ describe('Idempotency.handle', () => {
     if (decision.action !== 'respond') return;
     expect(decision.response.status).toBe(400);
     expect(decision.response.headers['content-type']).toBe('application/problem+json');
-    expect(JSON.parse(text(decision.response.body))).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400, code: 'MISSING_KEY' });
+    expect(JSON.parse(text(decision.response.body))).toMatchObject({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      code: 'MISSING_KEY',
+    });
   });
 
   it('executes the first request, then replays it with filtered headers and Idempotent-Replayed', async () => {
@@ -64,7 +73,11 @@ describe('Idempotency.handle', () => {
     };
     await execute(idem, request('k-headers'), response);
     const replay = await idem.handle(request('k-headers'));
-    expect(replay.action === 'respond' && replay.response.headers).toEqual({ 'x-public': 'yes', 'set-cookie': 's=1', 'idempotent-replayed': 'true' });
+    expect(replay.action === 'respond' && replay.response.headers).toEqual({
+      'x-public': 'yes',
+      'set-cookie': 's=1',
+      'idempotent-replayed': 'true',
+    });
   });
 
   it('answers 422 when the key is reused with another body', async () => {
@@ -162,25 +175,42 @@ describe('Idempotency.handle', () => {
 
   it('answers 503 with Retry-After and runs nothing when the store fails, or runs unprotected with failOpen', async () => {
     const broken = { ...store, acquire: () => Promise.reject(new Error('ECONNREFUSED')) } as unknown as IdempotencyStore;
-    Object.assign(broken, { complete: store.complete, release: store.release, extend: store.extend, get: store.get, delete: store.delete, close: store.close });
+    Object.assign(broken, {
+      complete: store.complete,
+      release: store.release,
+      extend: store.extend,
+      get: store.get,
+      delete: store.delete,
+      close: store.close,
+    });
     const onStoreError = jest.fn();
     const closed = await new Idempotency({ store: broken, onStoreError }).handle(request('k9'));
     expect(closed.action === 'respond' && closed.response.status).toBe(503);
     expect(closed.action === 'respond' && closed.response.headers['retry-after']).toBeDefined();
-    expect(onStoreError).toHaveBeenLastCalledWith(expect.objectContaining({ code: 'STORAGE_ERROR' }), expect.objectContaining({ failOpen: false }));
+    expect(onStoreError).toHaveBeenLastCalledWith(
+      expect.objectContaining({ code: 'STORAGE_ERROR' }),
+      expect.objectContaining({ failOpen: false }),
+    );
     const open = await new Idempotency({ store: broken, failOpen: true, onStoreError }).handle(request('k9'));
     expect(open.action === 'execute' && open.execution.protected).toBe(false);
     expect(onStoreError).toHaveBeenLastCalledWith(expect.anything(), expect.objectContaining({ failOpen: true }));
   });
 
   it('uses errorHandler’s response when it gives one', async () => {
-    const idem = manager({ requireKey: true, errorHandler: (error) => ({ status: error.status, headers: { 'x-err': error.code }, body: new Uint8Array() }) });
+    const idem = manager({
+      requireKey: true,
+      errorHandler: (error) => ({ status: error.status, headers: { 'x-err': error.code }, body: new Uint8Array() }),
+    });
     const decision = await idem.handle(request(undefined));
     expect(decision.action === 'respond' && decision.response.headers).toEqual({ 'x-err': 'MISSING_KEY' });
   });
 
   it('answers 400 when a user callback throws', async () => {
-    const decision = await manager({ scope: () => { throw new Error('no tenant'); } }).handle(request('k10'));
+    const decision = await manager({
+      scope: () => {
+        throw new Error('no tenant');
+      },
+    }).handle(request('k10'));
     expect(decision.action === 'respond' && decision.response.status).toBe(400);
   });
 

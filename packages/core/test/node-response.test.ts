@@ -99,7 +99,11 @@ describe('captureNodeResponse on responses of one prototype', () => {
     const wrapped = await serve((res) => {
       const end = res.end;
       res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
-        return (end as (...args: unknown[]) => ServerResponse).call(this, typeof chunk === 'string' || Buffer.isBuffer(chunk) ? `<${String(chunk)}>` : chunk, ...rest);
+        return (end as (...args: unknown[]) => ServerResponse).call(
+          this,
+          typeof chunk === 'string' || Buffer.isBuffer(chunk) ? `<${String(chunk)}>` : chunk,
+          ...rest,
+        );
       } as ServerResponse['end'];
       captureNodeResponse(res, 1024, commit);
       res.write('a');

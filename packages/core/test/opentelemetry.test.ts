@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type DataPoint,
+  type Histogram,
+} from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { MemoryStore } from '@idem/memory';
 import { IdempotencyRunner, type HttpResponse, type IdempotencyRequest, type IdempotencyStore } from '../src';
@@ -32,7 +39,11 @@ afterAll(async () => {
 
 async function collected() {
   await reader.forceFlush();
-  const metrics = metricExporter.getMetrics().at(-1)?.scopeMetrics.flatMap((scope) => scope.metrics) ?? [];
+  const metrics =
+    metricExporter
+      .getMetrics()
+      .at(-1)
+      ?.scopeMetrics.flatMap((scope) => scope.metrics) ?? [];
   return (name: string) => (metrics.find((metric) => metric.descriptor.name === name)?.dataPoints ?? []) as DataPoint<number | Histogram>[];
 }
 
@@ -78,7 +89,10 @@ describe('the OpenTelemetry recipe', () => {
     expect(points('idem.store.errors').map((p) => [p.attributes['idem.fail_open'], p.value])).toEqual([[true, 1]]);
     expect(points('idem.leases.lost').map((p) => p.value)).toEqual([1]);
     const durations = Object.fromEntries(
-      points('idem.store.duration').map((p) => [`${p.attributes['idem.store.operation']}${p.attributes['error.type'] ? ' failed' : ''}`, (p.value as Histogram).count]),
+      points('idem.store.duration').map((p) => [
+        `${p.attributes['idem.store.operation']}${p.attributes['error.type'] ? ' failed' : ''}`,
+        (p.value as Histogram).count,
+      ]),
     );
     // acquire: 5 HTTP requests + job-2; complete: pay-1 and job-2 (refused, which is no failure), and
     // the get that checks whether job-2's refused complete was its own earlier write.

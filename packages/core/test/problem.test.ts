@@ -15,7 +15,12 @@ import { Idempotency } from '../src/adapter';
 import { ERROR_CODES, problemDetails, problemResponse } from '../src/problem';
 
 const json = (body: Uint8Array) => JSON.parse(new TextDecoder().decode(body));
-const post = (key: string): IdempotencyRequest => ({ method: 'POST', url: '/payments', headers: { 'idempotency-key': key }, body: new Uint8Array() });
+const post = (key: string): IdempotencyRequest => ({
+  method: 'POST',
+  url: '/payments',
+  headers: { 'idempotency-key': key },
+  body: new Uint8Array(),
+});
 
 describe('problem details', () => {
   it('never hands a client what the store said: a 503 carries a fixed detail, the error keeps the cause', () => {
@@ -48,7 +53,11 @@ describe('problem details', () => {
       'retry-after': '3',
       link: '<https://docs.example.com/errors#storage_error>; rel="describedby"',
     });
-    expect(json(response.body)).toMatchObject({ type: 'https://docs.example.com/errors#storage_error', title: 'Idempotency store unavailable', status: 503 });
+    expect(json(response.body)).toMatchObject({
+      type: 'https://docs.example.com/errors#storage_error',
+      title: 'Idempotency store unavailable',
+      status: 503,
+    });
   });
 
   it('puts the anchor where {code} is', () => {
@@ -79,12 +88,17 @@ describe('the docsUrl option', () => {
     expect(json(duplicate.response.body).type).toBe('https://docs.example.com/errors#request_in_progress');
   });
 
-  it.each([42, '', 'docs/errors', 'ftp://docs.example.com/errors', 'https://docs.example.com/errors#top', 'https://docs.example.com/a b', 'javascript:alert(1)'])(
-    'refuses %p at construction',
-    (docsUrl) => {
-      expect(() => new Idempotency({ store, docsUrl: docsUrl as string })).toThrow(ConfigurationError);
-    },
-  );
+  it.each([
+    42,
+    '',
+    'docs/errors',
+    'ftp://docs.example.com/errors',
+    'https://docs.example.com/errors#top',
+    'https://docs.example.com/a b',
+    'javascript:alert(1)',
+  ])('refuses %p at construction', (docsUrl) => {
+    expect(() => new Idempotency({ store, docsUrl: docsUrl as string })).toThrow(ConfigurationError);
+  });
 });
 
 describe('docs/errors.md', () => {

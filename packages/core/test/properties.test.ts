@@ -3,15 +3,7 @@
  * thought of. fast-check prints the seed and the shrunk counterexample on failure, so it can be replayed.
  */
 import fc from 'fast-check';
-import {
-  canonicalJson,
-  createFingerprinter,
-  IdempotencyError,
-  keyFromHeader,
-  namespacedKey,
-  storageKey,
-  validateKey,
-} from '../src';
+import { canonicalJson, createFingerprinter, IdempotencyError, keyFromHeader, namespacedKey, storageKey, validateKey } from '../src';
 import { decodeResponse, encodeResponse, parseKeyHeader } from '../src/adapter';
 import { generateKey } from '../src/keys';
 
@@ -82,11 +74,13 @@ describe('properties', () => {
     );
   });
 
-
   // Any UTF-16 string, and strings built from the rule's own separators and escapes (`%73`, `s=`, `%uD800`,
   // lone surrogates), so the cases an escaping bug would merge come up in every run.
   const token = fc.constantFrom('%', ':', 's', '=', 's=', '%73', '%25', '%3A', '%u', 'D800', '\ud800', '\udc00', 'k');
-  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.array(token, { maxLength: 6 }).map((parts) => parts.join('')));
+  const text = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.array(token, { maxLength: 6 }).map((parts) => parts.join('')),
+  );
   const scope = fc.option(text, { nil: undefined });
 
   it('no two (prefix, scope, key) triples share a record name, and naming never throws', () => {
@@ -115,7 +109,9 @@ describe('properties', () => {
  */
 function parseRecordName(name: string): { prefix: string; scope: string | undefined; key: string } {
   const unescapePart = (part: string) =>
-    part.replace(/%25|%3A|%u([0-9A-F]{4})/g, (match, unit: string | undefined) => (unit ? String.fromCharCode(Number.parseInt(unit, 16)) : match === '%25' ? '%' : ':'));
+    part.replace(/%25|%3A|%u([0-9A-F]{4})/g, (match, unit: string | undefined) =>
+      unit ? String.fromCharCode(Number.parseInt(unit, 16)) : match === '%25' ? '%' : ':',
+    );
   const colon = name.indexOf(':');
   const prefix = unescapePart(name.slice(0, colon));
   const rest = name.slice(colon + 1);

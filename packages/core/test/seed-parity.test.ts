@@ -48,18 +48,23 @@ describe('uuidKey validator', () => {
     expect(() => validateKey(key, uuidKey)).not.toThrow();
   });
 
-  it.each(['abc', '123e4567e89b12d3a456426614174000', '123e4567-e89b-12d3-a456-42661417400g', ' 123e4567-e89b-12d3-a456-426614174000', '123e4567-e89b-12d3-a456-4266141740000'])(
-    'rejects %j with a reason',
-    (key) => {
-      expect(uuidKey(key)).toMatch(/UUID/);
-      expect(() => validateKey(key, uuidKey)).toThrow(InvalidKeyError);
-    },
-  );
+  it.each([
+    'abc',
+    '123e4567e89b12d3a456426614174000',
+    '123e4567-e89b-12d3-a456-42661417400g',
+    ' 123e4567-e89b-12d3-a456-426614174000',
+    '123e4567-e89b-12d3-a456-4266141740000',
+  ])('rejects %j with a reason', (key) => {
+    expect(uuidKey(key)).toMatch(/UUID/);
+    expect(() => validateKey(key, uuidKey)).toThrow(InvalidKeyError);
+  });
 
   it('answers 400 INVALID_KEY for a key that is not a UUID when used as validateKey', async () => {
     const decision = await new Idempotency({ store, validateKey: uuidKey }).handle(request({ 'idempotency-key': 'not-a-uuid' }));
     expect(decision.action === 'respond' && decision.response.status).toBe(400);
-    expect(decision.action === 'respond' && JSON.parse(Buffer.from(decision.response.body).toString())).toMatchObject({ code: 'INVALID_KEY' });
+    expect(decision.action === 'respond' && JSON.parse(Buffer.from(decision.response.body).toString())).toMatchObject({
+      code: 'INVALID_KEY',
+    });
   });
 });
 

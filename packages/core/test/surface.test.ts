@@ -9,13 +9,29 @@ describe('entry points', () => {
   });
 
   it('offers apps and stores everything they build with at the root', () => {
-    for (const name of ['IdempotencyRunner', 'idempotent', 'keyFromHeader', 'compositeKey', 'StorageError', 'ConfigurationError', 'jsonSerializer', 'DEFAULT_MAX_BODY_BYTES']) {
+    for (const name of [
+      'IdempotencyRunner',
+      'idempotent',
+      'keyFromHeader',
+      'compositeKey',
+      'StorageError',
+      'ConfigurationError',
+      'jsonSerializer',
+      'DEFAULT_MAX_BODY_BYTES',
+    ]) {
       expect(Object.keys(root)).toContain(name);
     }
   });
 
   it('offers middleware authors the manager and the node and Web helpers', () => {
-    for (const name of ['Idempotency', 'createMiddlewareSetup', 'captureNodeResponse', 'sendNodeResponse', 'readWebRequestBody', 'toWebResponse']) {
+    for (const name of [
+      'Idempotency',
+      'createMiddlewareSetup',
+      'captureNodeResponse',
+      'sendNodeResponse',
+      'readWebRequestBody',
+      'toWebResponse',
+    ]) {
       expect(Object.keys(adapter)).toContain(name);
     }
   });

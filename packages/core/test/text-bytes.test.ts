@@ -9,7 +9,8 @@ describe('textBytes: one byte string per JS string', () => {
   });
 
   it('is plain UTF-8 for well-formed text, so existing hashes and rows stay valid', () => {
-    for (const text of ['pay_123', 'ünïcödé 日本語 🙂', '\ufffd', '']) expect(Buffer.from(textBytes(text)).equals(Buffer.from(text, 'utf8'))).toBe(true);
+    for (const text of ['pay_123', 'ünïcödé 日本語 🙂', '\ufffd', ''])
+      expect(Buffer.from(textBytes(text)).equals(Buffer.from(text, 'utf8'))).toBe(true);
   });
 
   it('sha256 and hashKeys storage keys tell lone surrogates apart', () => {

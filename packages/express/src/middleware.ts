@@ -20,7 +20,11 @@ import { recordOutcome } from './outcome';
 import { transactions } from './transaction';
 
 export type NextFunction = (error?: unknown) => void;
-export type IdempotencyMiddleware<Req extends IncomingMessage = IncomingMessage> = (req: Req, res: ServerResponse, next: NextFunction) => void;
+export type IdempotencyMiddleware<Req extends IncomingMessage = IncomingMessage> = (
+  req: Req,
+  res: ServerResponse,
+  next: NextFunction,
+) => void;
 
 interface ExpressRequest extends IncomingMessage {
   /** Set by Express: the URL before mount paths were stripped. */
@@ -29,8 +33,13 @@ interface ExpressRequest extends IncomingMessage {
   body?: unknown;
 }
 
-export function idempotency<Req extends IncomingMessage = IncomingMessage>(options: ExpressIdempotencyOptions<Req>): IdempotencyMiddleware<Req> {
-  const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Req>(options, MIDDLEWARE_OPTION_NAMES);
+export function idempotency<Req extends IncomingMessage = IncomingMessage>(
+  options: ExpressIdempotencyOptions<Req>,
+): IdempotencyMiddleware<Req> {
+  const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Req>(
+    options,
+    MIDDLEWARE_OPTION_NAMES,
+  );
 
   async function handle(req: Req, res: ServerResponse, next: NextFunction): Promise<void> {
     const body = await readNodeRequestBody(req, maxBodyBytes, res);

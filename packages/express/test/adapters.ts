@@ -27,7 +27,13 @@ export function expressAdapter(express: ExpressFactory) {
     app.use((req, res, next) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       setup
-        .handle({ method: req.method, url: req.originalUrl, headers: req.headers, body, transaction: (work, options) => idempotencyTransaction(req)(work, options) })
+        .handle({
+          method: req.method,
+          url: req.originalUrl,
+          headers: req.headers,
+          body,
+          transaction: (work, options) => idempotencyTransaction(req)(work, options),
+        })
         .then((response) => send(res, response), next);
     });
     const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
@@ -47,7 +53,16 @@ export async function nodeHttpAdapter(setup: ScenarioSetup) {
     middleware(req, res, async () => {
       try {
         const body = await readAll(req);
-        send(res, await setup.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, transaction: (work, options) => idempotencyTransaction(req)(work, options) }));
+        send(
+          res,
+          await setup.handle({
+            method: req.method ?? 'GET',
+            url: req.url ?? '/',
+            headers: req.headers,
+            body,
+            transaction: (work, options) => idempotencyTransaction(req)(work, options),
+          }),
+        );
       } catch {
         res.statusCode = 500;
         res.end('internal error');

@@ -137,15 +137,29 @@ describe.each(expressVersions)('%s', (_name, express: ExpressFactory) => {
     it('rejects a maxBodyBytes that is not a positive whole number, and unknown options', () => {
       expect(() => idempotency({ store: new MemoryStore(), maxBodyBytes: 0 })).toThrow(ConfigurationError);
       expect(() => idempotency({ store: new MemoryStore(), maxBodyBytes: 1.5 })).toThrow(/maxBodyBytes/);
-      expect(() => idempotency({ store: new MemoryStore(), maxBodyByte: 10 } as IdempotencyOptions)).toThrow(/Unknown idem option `maxBodyByte`/);
+      expect(() => idempotency({ store: new MemoryStore(), maxBodyByte: 10 } as IdempotencyOptions)).toThrow(
+        /Unknown idem option `maxBodyByte`/,
+      );
     });
   });
 
   describe('response methods', () => {
     const cases: Array<[string, RequestHandler, (body: Buffer) => void]> = [
-      ['res.json', (_req, res) => void res.status(201).json({ id: `ch_${runs}` }), (b) => expect(JSON.parse(b.toString())).toEqual({ id: 'ch_1' })],
-      ['res.send(string)', (_req, res) => void res.status(201).send(`<p>charge ${runs}</p>`), (b) => expect(b.toString()).toBe('<p>charge 1</p>')],
-      ['res.send(Buffer)', (_req, res) => void res.status(201).send(Buffer.from([0, 255, 1, 254])), (b) => expect([...b]).toEqual([0, 255, 1, 254])],
+      [
+        'res.json',
+        (_req, res) => void res.status(201).json({ id: `ch_${runs}` }),
+        (b) => expect(JSON.parse(b.toString())).toEqual({ id: 'ch_1' }),
+      ],
+      [
+        'res.send(string)',
+        (_req, res) => void res.status(201).send(`<p>charge ${runs}</p>`),
+        (b) => expect(b.toString()).toBe('<p>charge 1</p>'),
+      ],
+      [
+        'res.send(Buffer)',
+        (_req, res) => void res.status(201).send(Buffer.from([0, 255, 1, 254])),
+        (b) => expect([...b]).toEqual([0, 255, 1, 254]),
+      ],
       [
         'res.write + res.end',
         (_req, res) => {
@@ -383,7 +397,8 @@ describe.each(expressVersions)('%s', (_name, express: ExpressFactory) => {
   describe('exactly once', () => {
     it('runs the handler once for 100 concurrent duplicates with a 1 MiB binary body, replayed byte for byte', async () => {
       const url = await start(
-        (app) => app.post('/upload', (req, res) => void setTimeout(() => res.status(201).type('application/octet-stream').send(req.body), 50)),
+        (app) =>
+          app.post('/upload', (req, res) => void setTimeout(() => res.status(201).type('application/octet-stream').send(req.body), 50)),
         {},
         { after: [express.raw({ type: () => true, limit: '2mb' })] },
       );

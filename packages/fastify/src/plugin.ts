@@ -100,7 +100,10 @@ const plugin: FastifyPluginAsync<FastifyIdempotencyOptions> = async (fastify, re
     }
     if (decision.action === 'respond') {
       const { status, headers, body } = decision.response;
-      return reply.code(status).headers(headers).send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      return reply
+        .code(status)
+        .headers(headers)
+        .send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     }
     const { execution } = decision;
     transactions.set(request, execution.transaction);

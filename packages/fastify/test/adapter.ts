@@ -18,7 +18,13 @@ export async function fastifyAdapter(setup: ScenarioSetup) {
   app.all('/*', (request, reply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     return setup
-      .handle({ method: request.method, url: request.url, headers: request.headers, body, transaction: (work, options) => idempotencyTransaction(request)(work, options) })
+      .handle({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body,
+        transaction: (work, options) => idempotencyTransaction(request)(work, options),
+      })
       .then((response) => reply.code(response.status).headers(response.headers).send(Buffer.from(response.body)));
   });
   await app.ready();

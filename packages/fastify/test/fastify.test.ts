@@ -32,7 +32,12 @@ interface Answer {
 }
 
 /** A POST over a real socket (Fastify's inject is not used: it loads an ESM-only module under jest). */
-async function post(app: FastifyInstance, url: string, key: string | undefined, payload: string | object = { amount: 100 }): Promise<Answer> {
+async function post(
+  app: FastifyInstance,
+  url: string,
+  key: string | undefined,
+  payload: string | object = { amount: 100 },
+): Promise<Answer> {
   const { port } = app.server.address() as { port: number };
   const response = await fetch(`http://127.0.0.1:${port}${url}`, {
     method: 'POST',
@@ -199,7 +204,9 @@ describe('@idem/fastify', () => {
   });
 
   it('buffers a streamed reply under the limit and replays it', async () => {
-    const app = await createApp({}, (app) => app.post('/export', async (_request, reply) => reply.type('text/csv').send(Readable.from(['a,b\n', '1,2\n']))));
+    const app = await createApp({}, (app) =>
+      app.post('/export', async (_request, reply) => reply.type('text/csv').send(Readable.from(['a,b\n', '1,2\n']))),
+    );
     const key = randomUUID();
     await post(app, '/export', key);
     const retry = await post(app, '/export', key);
@@ -220,7 +227,9 @@ describe('@idem/fastify', () => {
   it('checks the plugin options at registration; Fastify’s own register options are ignored', async () => {
     const app = Fastify();
     apps.push(app);
-    await expect(app.register(idempotency, { store, maxBodyBytes: 0 }).ready()).rejects.toThrow('`maxBodyBytes` must be a positive whole number of bytes');
+    await expect(app.register(idempotency, { store, maxBodyBytes: 0 }).ready()).rejects.toThrow(
+      '`maxBodyBytes` must be a positive whole number of bytes',
+    );
     const other = Fastify();
     apps.push(other);
     await expect(other.register(idempotency, { store, global: 'yes' as unknown as boolean }).ready()).rejects.toThrow(ConfigurationError);
@@ -251,7 +260,10 @@ describe('@idem/fastify under malformed request bodies', () => {
   ])('survives a chunked body with a bad chunk size and %s, keyed or not', async (_label, contentType) => {
     const app = await createApp({}, (app) => app.post('/payments', async () => ({ ok: true })));
     for (const key of ['', `Idempotency-Key: ${randomUUID()}\r\n`]) {
-      await sendRaw(app, `POST /payments HTTP/1.1\r\nHost: x\r\n${contentType}${key}Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n`);
+      await sendRaw(
+        app,
+        `POST /payments HTTP/1.1\r\nHost: x\r\n${contentType}${key}Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n`,
+      );
     }
     // The process is still here and still answering.
     expect((await post(app, '/payments', randomUUID())).statusCode).toBe(200);

@@ -23,7 +23,9 @@ export type FetchHandler<Req extends Request = Request, Args extends unknown[] =
   ...args: Args
 ) => Response | Promise<Response>;
 
-export type Protect<Req extends Request> = <Args extends unknown[]>(handler: FetchHandler<Req, Args>) => (request: Req, ...args: Args) => Promise<Response>;
+export type Protect<Req extends Request> = <Args extends unknown[]>(
+  handler: FetchHandler<Req, Args>,
+) => (request: Req, ...args: Args) => Promise<Response>;
 
 export function idempotency<Req extends Request = Request>(options: FetchIdempotencyOptions<Req>): Protect<Req> {
   const { manager, markTooLarge, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Req>(options, WRAPPER_OPTION_NAMES);
@@ -46,7 +48,12 @@ export function idempotency<Req extends Request = Request>(options: FetchIdempot
     };
 
   /** Runs the handler, commits its response BEFORE returning it, and releases the key if it failed. */
-  async function run(execution: Execution, outcome: IdempotencyOutcome, signal: AbortSignal | undefined, call: () => Response | Promise<Response>): Promise<Response> {
+  async function run(
+    execution: Execution,
+    outcome: IdempotencyOutcome,
+    signal: AbortSignal | undefined,
+    call: () => Response | Promise<Response>,
+  ): Promise<Response> {
     // A handler that never ends is given up one lease period after its client left (the request's signal aborted).
     const guard = guardAbandonedWebExecution(execution, lockTtl, signal);
     try {

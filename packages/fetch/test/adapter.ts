@@ -16,7 +16,15 @@ export async function fetchAdapter(setup: ScenarioSetup) {
   const handler = protect(async (request: Request) => {
     const url = new URL(request.url);
     const body = new Uint8Array(await request.arrayBuffer());
-    return toResponse(await setup.handle({ method: request.method, url: url.pathname + url.search, headers: headerRecord(request), body, transaction: (work, options) => idempotencyTransaction(request)(work, options) }));
+    return toResponse(
+      await setup.handle({
+        method: request.method,
+        url: url.pathname + url.search,
+        headers: headerRecord(request),
+        body,
+        transaction: (work, options) => idempotencyTransaction(request)(work, options),
+      }),
+    );
   });
   // The app's own error handling around the protected handler: a 500, or a throw the platform answers.
   return listen(

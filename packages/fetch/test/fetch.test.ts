@@ -170,7 +170,11 @@ describe('@idem/fetch', () => {
   it('accepts a quoted key holding a comma, but not a key sent twice (joined with a comma)', async () => {
     const { handler } = counted();
     const route = idempotency({ store })(handler);
-    const quoted = new Request('http://localhost/payments', { method: 'POST', headers: { 'idempotency-key': `"${randomUUID()},part"` }, body: '{}' });
+    const quoted = new Request('http://localhost/payments', {
+      method: 'POST',
+      headers: { 'idempotency-key': `"${randomUUID()},part"` },
+      body: '{}',
+    });
     expect((await route(quoted)).status).toBe(201);
     const twice = new Headers();
     twice.append('idempotency-key', 'first');

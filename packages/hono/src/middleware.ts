@@ -26,7 +26,10 @@ import { transactions } from './transaction';
 export type IdempotencyEnv = { Variables: Partial<IdempotencyVariables> };
 
 export function idempotency<E extends Env = Env>(options: HonoIdempotencyOptions<E>): MiddlewareHandler<E & IdempotencyEnv> {
-  const { manager, markTooLarge, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Context<E>>(options, MIDDLEWARE_OPTION_NAMES);
+  const { manager, markTooLarge, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Context<E>>(
+    options,
+    MIDDLEWARE_OPTION_NAMES,
+  );
 
   return createMiddleware<E & IdempotencyEnv>(async (c, next) => {
     c.set('idempotency', unprotectedOutcome());

@@ -29,7 +29,15 @@ export function scenarioApp(setup: ScenarioSetup): Hono<IdempotencyEnv> {
   app.all('*', async (c) => {
     const url = new URL(c.req.url);
     const body = new Uint8Array(await c.req.arrayBuffer());
-    return toResponse(await setup.handle({ method: c.req.method, url: url.pathname + url.search, headers: c.req.header(), body, transaction: (work, options) => idempotencyTransaction(c)(work, options) }));
+    return toResponse(
+      await setup.handle({
+        method: c.req.method,
+        url: url.pathname + url.search,
+        headers: c.req.header(),
+        body,
+        transaction: (work, options) => idempotencyTransaction(c)(work, options),
+      }),
+    );
   });
   return app;
 }

@@ -7,7 +7,7 @@ import { idempotency, type IdempotencyEnv, type IdempotencyOutcome } from '../sr
 const store = new MemoryStore();
 afterAll(() => store.close());
 
-const post = (app: { request: Hono["request"] }, key: string | undefined, body = '{"amount":100}', path = '/payments') =>
+const post = (app: { request: Hono['request'] }, key: string | undefined, body = '{"amount":100}', path = '/payments') =>
   app.request(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key === undefined ? {} : { 'idempotency-key': key }) },
@@ -80,7 +80,7 @@ describe('@idem/hono (app.request)', () => {
     expect(runs).toBe(1);
   });
 
-  it("releases the key when the handler throws: onError answers, a retry runs again", async () => {
+  it('releases the key when the handler throws: onError answers, a retry runs again', async () => {
     let runs = 0;
     const app = new Hono();
     app.use(idempotency({ store, shouldStore: () => true })); // even a 5xx-storing policy must not store a thrown error

@@ -6,13 +6,7 @@
 import { Readable } from 'node:stream';
 import type { Context, Middleware } from 'koa';
 import type { HttpResponse } from '@idem/core';
-import {
-  createMiddlewareSetup,
-  guardAbandonedExecution,
-  nodeRequestHeaders,
-  unprotectedOutcome,
-  type Execution,
-} from '@idem/core/adapter';
+import { createMiddlewareSetup, guardAbandonedExecution, nodeRequestHeaders, unprotectedOutcome, type Execution } from '@idem/core/adapter';
 import { MIDDLEWARE_OPTION_NAMES, type KoaIdempotencyOptions } from './options';
 import type { IdempotencyOutcome, IdempotencyState } from './outcome';
 import { readBody } from './request-body';
@@ -20,7 +14,10 @@ import { captureBody } from './response-body';
 import { transactions } from './transaction';
 
 export function idempotency<Ctx extends Context = Context>(options: KoaIdempotencyOptions<Ctx>): Middleware<IdempotencyState> {
-  const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Ctx>(options, MIDDLEWARE_OPTION_NAMES);
+  const { manager, markTooLarge, keyHeader, maxBodyBytes, maxResponseBytes, lockTtl } = createMiddlewareSetup<Ctx>(
+    options,
+    MIDDLEWARE_OPTION_NAMES,
+  );
 
   return async function idempotencyMiddleware(context, next) {
     const ctx = context as unknown as Ctx & { state: { idempotency: IdempotencyOutcome } };
@@ -51,7 +48,11 @@ export function idempotency<Ctx extends Context = Context>(options: KoaIdempoten
     await run(ctx, decision.execution, next);
   };
 
-  async function run(ctx: Ctx & { state: { idempotency: IdempotencyOutcome } }, execution: Execution, next: () => Promise<unknown>): Promise<void> {
+  async function run(
+    ctx: Ctx & { state: { idempotency: IdempotencyOutcome } },
+    execution: Execution,
+    next: () => Promise<unknown>,
+  ): Promise<void> {
     const guard = guardAbandonedExecution(execution, lockTtl);
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) guard.clientGone();

@@ -28,7 +28,13 @@ export async function koaAdapter(setup: ScenarioSetup) {
   app.use(async (ctx) => {
     const chunks: Buffer[] = [];
     for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-    const response = await setup.handle({ method: ctx.method, url: ctx.originalUrl, headers: ctx.headers, body: Buffer.concat(chunks), transaction: (work, options) => idempotencyTransaction(ctx)(work, options) });
+    const response = await setup.handle({
+      method: ctx.method,
+      url: ctx.originalUrl,
+      headers: ctx.headers,
+      body: Buffer.concat(chunks),
+      transaction: (work, options) => idempotencyTransaction(ctx)(work, options),
+    });
     ctx.status = response.status;
     ctx.set(response.headers);
     ctx.body = Buffer.from(response.body);

@@ -12,7 +12,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InsertionQueue } from './insertion-queue';
-import { ConfigurationError, DEFAULT_PREFIX, namespacedKey, StorageError, type AcquireOptions, type AcquireResult, type IdempotencyRecord, type IdempotencyStore } from '@idem/core';
+import {
+  ConfigurationError,
+  DEFAULT_PREFIX,
+  namespacedKey,
+  StorageError,
+  type AcquireOptions,
+  type AcquireResult,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from '@idem/core';
 
 export interface MemoryStoreOptions {
   /** Most records kept; past it the oldest finished record is evicted. Default 10 000. */
@@ -45,8 +54,10 @@ export class MemoryStore implements IdempotencyStore {
   constructor(options: MemoryStoreOptions = {}) {
     const { maxEntries = 10_000, maxBytes = 64 * 1024 * 1024, sweepInterval = 60_000, prefix = DEFAULT_PREFIX } = options;
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new ConfigurationError('`maxEntries` must be a whole number ≥ 1');
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < MIN_MAX_BYTES) throw new ConfigurationError(`\`maxBytes\` must be a whole number of bytes ≥ ${MIN_MAX_BYTES}`);
-    if (!Number.isSafeInteger(sweepInterval) || sweepInterval < 0) throw new ConfigurationError('`sweepInterval` must be a whole number of ms ≥ 0');
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < MIN_MAX_BYTES)
+      throw new ConfigurationError(`\`maxBytes\` must be a whole number of bytes ≥ ${MIN_MAX_BYTES}`);
+    if (!Number.isSafeInteger(sweepInterval) || sweepInterval < 0)
+      throw new ConfigurationError('`sweepInterval` must be a whole number of ms ≥ 0');
     if (typeof prefix !== 'string') throw new ConfigurationError('`prefix` must be a string');
     this.maxEntries = maxEntries;
     this.maxBytes = maxBytes;
@@ -76,13 +87,26 @@ export class MemoryStore implements IdempotencyStore {
     const token = randomUUID();
     // A pending record lives at least as long as its lease, whatever `ttl` is (ttl counts from completion).
     const expiresAt = now + Math.max(ttlMs, lockTtlMs);
-    const entry: Entry = { id, key, fingerprint, status: 'in_progress', createdAt: now, expiresAt, lockExpiresAt: now + lockTtlMs, token, bytes: 0, queued: 0 };
+    const entry: Entry = {
+      id,
+      key,
+      fingerprint,
+      status: 'in_progress',
+      createdAt: now,
+      expiresAt,
+      lockExpiresAt: now + lockTtlMs,
+      token,
+      bytes: 0,
+      queued: 0,
+    };
     this.records.set(id, entry);
     this.resize(entry, RECORD_OVERHEAD_BYTES + 2 * id.length + 2 * fingerprint.length);
     this.enqueue(this.pending, entry);
     if (!this.makeRoom(entry, now)) {
       this.remove(entry);
-      throw new StorageError(`Memory store is full: every record is a request in progress (maxEntries ${this.maxEntries}, maxBytes ${this.maxBytes})`);
+      throw new StorageError(
+        `Memory store is full: every record is a request in progress (maxEntries ${this.maxEntries}, maxBytes ${this.maxBytes})`,
+      );
     }
     return { state: 'acquired', token };
   }

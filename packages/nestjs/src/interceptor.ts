@@ -68,7 +68,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private protectionFor(context: ExecutionContext): Protection | undefined {
-    const setting = this.reflector.getAllAndOverride<IdempotentMetadata | undefined>(IDEMPOTENT_METADATA, [context.getHandler(), context.getClass()]);
+    const setting = this.reflector.getAllAndOverride<IdempotentMetadata | undefined>(IDEMPOTENT_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (setting === false) return undefined;
     if (setting === undefined) return this.protectAll ? this.base : undefined;
     if (setting === true) return this.base;

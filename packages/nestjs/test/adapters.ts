@@ -1,6 +1,17 @@
 /** A Nest app on each platform, with the interceptor in front of the shared scenario handler. */
 import 'reflect-metadata';
-import { All, Catch, Controller, Inject, Module, Req, Res, type ArgumentsHost, type ExceptionFilter, type INestApplication } from '@nestjs/common';
+import {
+  All,
+  Catch,
+  Controller,
+  Inject,
+  Module,
+  Req,
+  Res,
+  type ArgumentsHost,
+  type ExceptionFilter,
+  type INestApplication,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -39,9 +50,15 @@ function scenarioController(wildcard: string) {
      */
     @All(wildcard)
     any(@Req() req: AnyRequest, @Res() res: AnyReply): Promise<void> {
-      const request = { method: req.method, url: req.originalUrl ?? req.url, headers: req.headers, transaction: (work, options) => idempotencyTransaction(req)(work, options) } satisfies Omit<ScenarioRequest, 'body'>;
+      const request = {
+        method: req.method,
+        url: req.originalUrl ?? req.url,
+        headers: req.headers,
+        transaction: (work, options) => idempotencyTransaction(req)(work, options),
+      } satisfies Omit<ScenarioRequest, 'body'>;
       // Fastify's request is no stream: its content parser ran (or there was no body).
-      if (req.rawBody !== undefined || 'raw' in req) return this.handle({ ...request, body: req.rawBody ?? Buffer.alloc(0) }).then((response) => reply(res, response));
+      if (req.rawBody !== undefined || 'raw' in req)
+        return this.handle({ ...request, body: req.rawBody ?? Buffer.alloc(0) }).then((response) => reply(res, response));
       return readAll(req as unknown as IncomingMessage)
         .then((body) => this.handle({ ...request, body }))
         .then((response) => reply(res, response));
@@ -62,7 +79,11 @@ class ScenarioFilter implements ExceptionFilter {
   catch(_exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<AnyRequest>();
     if (req.headers['x-scenario-error-handler'] === 'throw') throw new Error('the exception filter failed too');
-    reply(host.switchToHttp().getResponse<AnyReply>(), { status: 500, headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode('internal error') });
+    reply(host.switchToHttp().getResponse<AnyReply>(), {
+      status: 500,
+      headers: { 'content-type': 'text/plain' },
+      body: new TextEncoder().encode('internal error'),
+    });
   }
 }
 
@@ -94,7 +115,11 @@ async function serve(app: INestApplication): Promise<ScenarioServer> {
 
 /** Express platform: every body kept raw (`rawBody: true` + a raw parser for every type). */
 export async function nestExpressAdapter(setup: ScenarioSetup): Promise<ScenarioServer> {
-  const app = await NestFactory.create<NestExpressApplication>(appModule(setup, '*path'), new ExpressAdapter(), { rawBody: true, bodyParser: false, logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(appModule(setup, '*path'), new ExpressAdapter(), {
+    rawBody: true,
+    bodyParser: false,
+    logger: false,
+  });
   observeOnExpress(app, setup);
   app.useBodyParser('raw', { type: () => true, limit: '10mb' });
   return serve(app);
@@ -102,7 +127,10 @@ export async function nestExpressAdapter(setup: ScenarioSetup): Promise<Scenario
 
 /** Express platform with no body parser at all: the interceptor reads the body itself. */
 export async function nestExpressNoParserAdapter(setup: ScenarioSetup): Promise<ScenarioServer> {
-  const app = await NestFactory.create<NestExpressApplication>(appModule(setup, '*path'), new ExpressAdapter(), { bodyParser: false, logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(appModule(setup, '*path'), new ExpressAdapter(), {
+    bodyParser: false,
+    logger: false,
+  });
   observeOnExpress(app, setup);
   return serve(app);
 }
@@ -116,7 +144,10 @@ function observeOnExpress(app: NestExpressApplication, setup: ScenarioSetup): vo
 
 /** Fastify platform: one content parser for every type keeps the raw bytes as `request.rawBody`. */
 export async function nestFastifyAdapter(setup: ScenarioSetup): Promise<ScenarioServer> {
-  const app = await NestFactory.create<NestFastifyApplication>(appModule(setup, '*'), new FastifyAdapter({ bodyLimit: 10 * 1024 * 1024 }), { bodyParser: false, logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(appModule(setup, '*'), new FastifyAdapter({ bodyLimit: 10 * 1024 * 1024 }), {
+    bodyParser: false,
+    logger: false,
+  });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onResponse', async (request) => setup.observe(request.headers, idempotencyOutcome(request)));
   fastify.removeAllContentTypeParsers();

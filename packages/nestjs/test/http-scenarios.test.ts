@@ -6,4 +6,7 @@ const createStore = () => new MemoryStore();
 
 httpScenarioSuite({ describe, it, beforeAll, afterAll }, 'NestJS on Express', { createStore, createServer: nestExpressAdapter });
 httpScenarioSuite({ describe, it, beforeAll, afterAll }, 'NestJS on Fastify', { createStore, createServer: nestFastifyAdapter });
-httpScenarioSuite({ describe, it, beforeAll, afterAll }, 'NestJS on Express, no body parser', { createStore, createServer: nestExpressNoParserAdapter });
+httpScenarioSuite({ describe, it, beforeAll, afterAll }, 'NestJS on Express, no body parser', {
+  createStore,
+  createServer: nestExpressNoParserAdapter,
+});

@@ -234,7 +234,13 @@ describe('@idem/nestjs module', () => {
     @Module({ providers: [{ provide: STORE, useValue: store }], exports: [STORE] })
     class StoreModule {}
     @Module({
-      imports: [IdempotencyModule.forRootAsync({ imports: [StoreModule], inject: [STORE], useFactory: (s: MemoryStore) => ({ store: s, protectAll: true }) })],
+      imports: [
+        IdempotencyModule.forRootAsync({
+          imports: [StoreModule],
+          inject: [STORE],
+          useFactory: (s: MemoryStore) => ({ store: s, protectAll: true }),
+        }),
+      ],
       controllers: [EverythingController],
     })
     class AsyncModule {}
@@ -255,13 +261,13 @@ describe('@idem/nestjs module', () => {
 
   it('fails at bootstrap with a ConfigurationError for bad options', async () => {
     const bad = { store, maxBodyBytes: -1 } as NestIdempotencyOptions;
-    await expect(NestFactory.create(moduleWith(IdempotencyModule.forRoot(bad)), new ExpressAdapter(), { logger: false, abortOnError: false })).rejects.toThrow(
-      ConfigurationError,
-    );
+    await expect(
+      NestFactory.create(moduleWith(IdempotencyModule.forRoot(bad)), new ExpressAdapter(), { logger: false, abortOnError: false }),
+    ).rejects.toThrow(ConfigurationError);
     const badFlag = { store, protectAll: 'yes' } as unknown as NestIdempotencyOptions;
-    await expect(NestFactory.create(moduleWith(IdempotencyModule.forRoot(badFlag)), new ExpressAdapter(), { logger: false, abortOnError: false })).rejects.toThrow(
-      '`protectAll` must be a boolean',
-    );
+    await expect(
+      NestFactory.create(moduleWith(IdempotencyModule.forRoot(badFlag)), new ExpressAdapter(), { logger: false, abortOnError: false }),
+    ).rejects.toThrow('`protectAll` must be a boolean');
   });
 });
 
@@ -275,7 +281,12 @@ describe('@idem/nestjs with an app-wide mapping interceptor', () => {
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     try {
       const key = randomUUID();
-      const send = () => fetch(`${base}/payments`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: '{"amount":7}' });
+      const send = () =>
+        fetch(`${base}/payments`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          body: '{"amount":7}',
+        });
       const first = await (await send()).text();
       const retry = await send();
       expect(JSON.parse(first).data.amount).toBe(7);

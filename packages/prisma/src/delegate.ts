@@ -28,7 +28,10 @@ export interface RowFilter {
 }
 
 export interface IdempotencyDelegate {
-  create(args: { data: Omit<IdempotencyRow, 'createdAt' | 'expiresAt' | 'lockExpiresAt'> & Record<'createdAt' | 'expiresAt' | 'lockExpiresAt', bigint>; select: { key: true } }): Promise<unknown>;
+  create(args: {
+    data: Omit<IdempotencyRow, 'createdAt' | 'expiresAt' | 'lockExpiresAt'> & Record<'createdAt' | 'expiresAt' | 'lockExpiresAt', bigint>;
+    select: { key: true };
+  }): Promise<unknown>;
   updateMany(args: { where: RowFilter; data: Partial<IdempotencyRow> }): Promise<{ count: number }>;
   deleteMany(args: { where: RowFilter }): Promise<{ count: number }>;
   findUnique(args: { where: { key: string } }): Promise<IdempotencyRow | null>;
@@ -38,5 +41,7 @@ const METHODS = ['create', 'updateMany', 'deleteMany', 'findUnique'] as const;
 
 /** True when `value` has every delegate method the store calls. */
 export function isDelegate(value: unknown): value is IdempotencyDelegate {
-  return typeof value === 'object' && value !== null && METHODS.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+  return (
+    typeof value === 'object' && value !== null && METHODS.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
+  );
 }

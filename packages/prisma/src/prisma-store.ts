@@ -65,9 +65,16 @@ export class PrismaStore<Client extends object = object> implements Transactiona
   private readonly gate: SingleWriterGate | undefined;
 
   constructor(options: PrismaStoreOptions<Client>) {
-    const { prisma, model = 'idempotencyRecord', prefix = DEFAULT_PREFIX, transactionOptions = {} } = options ?? ({} as PrismaStoreOptions<Client>);
-    if (typeof prisma !== 'object' || prisma === null) throw new ConfigurationError('PrismaStore needs `prisma`: your PrismaClient instance');
-    if (typeof model !== 'string' || model === '') throw new ConfigurationError('`model` must be the delegate name of the idempotency model, e.g. "idempotencyRecord"');
+    const {
+      prisma,
+      model = 'idempotencyRecord',
+      prefix = DEFAULT_PREFIX,
+      transactionOptions = {},
+    } = options ?? ({} as PrismaStoreOptions<Client>);
+    if (typeof prisma !== 'object' || prisma === null)
+      throw new ConfigurationError('PrismaStore needs `prisma`: your PrismaClient instance');
+    if (typeof model !== 'string' || model === '')
+      throw new ConfigurationError('`model` must be the delegate name of the idempotency model, e.g. "idempotencyRecord"');
     if (typeof prefix !== 'string') throw new ConfigurationError('`prefix` must be a string');
     const delegate = (prisma as Record<string, unknown>)[model];
     if (!isDelegate(delegate)) {
@@ -75,7 +82,8 @@ export class PrismaStore<Client extends object = object> implements Transactiona
         `\`prisma.${model}\` is not a Prisma model: add the IdempotencyRecord model to schema.prisma and run \`prisma generate\`, or set \`model\` to its delegate name`,
       );
     }
-    if (typeof transactionOptions !== 'object' || transactionOptions === null) throw new ConfigurationError('`transactionOptions` must be an object of $transaction options');
+    if (typeof transactionOptions !== 'object' || transactionOptions === null)
+      throw new ConfigurationError('`transactionOptions` must be an object of $transaction options');
     this.records = delegate;
     this.prefix = prefix;
     this.prisma = prisma;
@@ -189,7 +197,10 @@ export class PrismaStore<Client extends object = object> implements Transactiona
     );
     if (renewed.count === 1) return true;
     const pushed = await this.call('extend', () =>
-      this.records.updateMany({ where: { ...owned, expiresAt: { gt: BigInt(now), lt: lockExpiresAt } }, data: { lockExpiresAt, expiresAt: lockExpiresAt } }),
+      this.records.updateMany({
+        where: { ...owned, expiresAt: { gt: BigInt(now), lt: lockExpiresAt } },
+        data: { lockExpiresAt, expiresAt: lockExpiresAt },
+      }),
     );
     return pushed.count === 1;
   }

@@ -29,7 +29,12 @@ export const DEFAULT_TRANSACTION_OPTIONS = { timeout: 60_000, maxWait: 5_000 };
 type InteractiveClient = { $transaction(work: (tx: Record<string, unknown>) => Promise<unknown>, options?: object): Promise<unknown> };
 
 /** What `complete` writes, built by the store (the same filter and data as its own `complete`). */
-export type FencedComplete = (key: string, token: string, response: Uint8Array, options: { ttlMs: number; now: number }) => { where: RowFilter; data: Partial<IdempotencyRow> };
+export type FencedComplete = (
+  key: string,
+  token: string,
+  response: Uint8Array,
+  options: { ttlMs: number; now: number },
+) => { where: RowFilter; data: Partial<IdempotencyRow> };
 
 const ROLLBACK = Symbol('rollback');
 
@@ -49,16 +54,22 @@ export async function openPrismaTransaction(
   const decided = new Promise<'commit' | typeof ROLLBACK>((resolve) => (decide = resolve));
   let opened!: (tx: Record<string, unknown>) => void;
   const handle = new Promise<Record<string, unknown>>((resolve) => (opened = resolve));
-  const done = (prisma as InteractiveClient).$transaction(async (tx) => {
-    opened(tx);
-    if ((await decided) === ROLLBACK) throw ROLLBACK;
-  }, { ...DEFAULT_TRANSACTION_OPTIONS, ...options });
+  const done = (prisma as InteractiveClient).$transaction(
+    async (tx) => {
+      opened(tx);
+      if ((await decided) === ROLLBACK) throw ROLLBACK;
+    },
+    { ...DEFAULT_TRANSACTION_OPTIONS, ...options },
+  );
   // Settles once, whichever way; nobody is left with an unheard rejection.
   const settled = done.then(
     () => undefined,
     (error: unknown) => error,
   );
-  const tx = await Promise.race([handle, settled.then((error) => Promise.reject(error ?? new Error('the transaction ended before it began')))]);
+  const tx = await Promise.race([
+    handle,
+    settled.then((error) => Promise.reject(error ?? new Error('the transaction ended before it began'))),
+  ]);
 
   const rollback = async () => {
     decide(ROLLBACK);

@@ -13,7 +13,10 @@ const LEASE = { lockTtlMs: 5_000, ttlMs: 60_000, now: Date.now() };
 describe('PrismaStore errors', () => {
   it('an unreachable PostgreSQL server becomes a StorageError carrying the cause', async () => {
     // Port 1 on loopback: nothing listens there, the connection is refused at once.
-    const prisma = postgresPrisma('public', postgresAdapter('public', { url: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 1_000 }));
+    const prisma = postgresPrisma(
+      'public',
+      postgresAdapter('public', { url: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 1_000 }),
+    );
     const store = new PrismaStore({ prisma });
     try {
       const failure = await store.acquire('k', 'fp', LEASE).catch((error: unknown) => error);

@@ -25,7 +25,9 @@ describe('PrismaStore options', () => {
   });
 
   it('refuses a model name the client does not have, naming it', () => {
-    expect(() => new PrismaStore({ prisma, model: 'idempotencyRecords' as never })).toThrow(/`prisma.idempotencyRecords` is not a Prisma model/);
+    expect(() => new PrismaStore({ prisma, model: 'idempotencyRecords' as never })).toThrow(
+      /`prisma.idempotencyRecords` is not a Prisma model/,
+    );
     expect(() => new PrismaStore({ prisma, model: '' as never })).toThrow(ConfigurationError);
     expect(() => new PrismaStore({ prisma, model: '$connect' })).toThrow(ConfigurationError);
   });
@@ -64,7 +66,14 @@ describe('PrismaStore options', () => {
   it('works on an `$extends`-ed client', async () => {
     let seen = 0;
     const extended = prisma.$extends({
-      query: { idempotencyRecord: { async $allOperations({ args, query }) { seen++; return query(args); } } },
+      query: {
+        idempotencyRecord: {
+          async $allOperations({ args, query }) {
+            seen++;
+            return query(args);
+          },
+        },
+      },
     });
     const store = new PrismaStore({ prisma: extended });
     await store.acquire(`extended-${randomUUID()}`, 'fp', { ...LEASE, now: Date.now() });

@@ -21,14 +21,28 @@ const backends: Record<string, () => Promise<Backend | undefined>> = {
     const database = createSqliteDatabase();
     const { adapter, log } = countStatements(sqliteAdapter(database.file));
     const prisma = sqlitePrisma(database.file, adapter);
-    return { store: new PrismaStore({ prisma }), log, done: async () => { await prisma.$disconnect(); database.remove(); } };
+    return {
+      store: new PrismaStore({ prisma }),
+      log,
+      done: async () => {
+        await prisma.$disconnect();
+        database.remove();
+      },
+    };
   },
   PostgreSQL: async () => {
     const schema = uniqueSchemaName();
     if (!(await serviceAvailable('PostgreSQL', () => createPostgresSchema(schema)))) return undefined;
     const { adapter, log } = countStatements(postgresAdapter(schema));
     const prisma = postgresPrisma(schema, adapter);
-    return { store: new PrismaStore({ prisma }), log, done: async () => { await prisma.$disconnect(); await dropPostgresSchema(schema); } };
+    return {
+      store: new PrismaStore({ prisma }),
+      log,
+      done: async () => {
+        await prisma.$disconnect();
+        await dropPostgresSchema(schema);
+      },
+    };
   },
 };
 

@@ -19,7 +19,9 @@ describe('PrismaStore multi-process race', () => {
     process.env.IDEM_PRISMA_RACE_SQLITE = database.file;
     try {
       const result = await runProcessRace({ factoryModule: join(__dirname, 'support/race-factory-sqlite.ts'), cwd, ...RACE_LEASE });
-      console.log(`SQLite race: ${JSON.stringify({ duplicates: result.duplicateExecutions, neverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`);
+      console.log(
+        `SQLite race: ${JSON.stringify({ duplicates: result.duplicateExecutions, neverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`,
+      );
       expect(result.errors).toEqual([]);
       expect(result.duplicateExecutions).toBe(0);
       expect(result.keysNeverExecuted).toBe(0);
@@ -38,8 +40,15 @@ describe('PrismaStore multi-process race', () => {
     if (!(await serviceAvailable('PostgreSQL', () => createPostgresSchema(schema)))) return;
     process.env.IDEM_PRISMA_RACE_PG_SCHEMA = schema;
     try {
-      const result = await runProcessRace({ factoryModule: join(__dirname, 'support/race-factory-postgres.ts'), cwd, duplicates: 10, ...RACE_LEASE });
-      console.log(`PostgreSQL race: ${JSON.stringify({ duplicates: result.duplicateExecutions, neverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`);
+      const result = await runProcessRace({
+        factoryModule: join(__dirname, 'support/race-factory-postgres.ts'),
+        cwd,
+        duplicates: 10,
+        ...RACE_LEASE,
+      });
+      console.log(
+        `PostgreSQL race: ${JSON.stringify({ duplicates: result.duplicateExecutions, neverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`,
+      );
       expect(result.errors).toEqual([]);
       expect(result.duplicateExecutions).toBe(0);
       expect(result.keysNeverExecuted).toBe(0);

@@ -26,7 +26,8 @@ describe('PrismaStore transactions on SQLite', () => {
   setup.exec('CREATE TABLE ledger (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)');
   const prisma = sqlitePrisma(database.file);
   const rows = (entry: string) => (setup.prepare('SELECT COUNT(*) AS n FROM ledger WHERE entry = ?').get(entry) as { n: number }).n;
-  const write = (tx: unknown, entry: string) => (tx as RawClient).$executeRawUnsafe('INSERT INTO ledger (entry) VALUES (?)', entry).then(() => undefined);
+  const write = (tx: unknown, entry: string) =>
+    (tx as RawClient).$executeRawUnsafe('INSERT INTO ledger (entry) VALUES (?)', entry).then(() => undefined);
   afterAll(async () => {
     await prisma.$disconnect();
     setup.close();
@@ -60,7 +61,9 @@ describe('PrismaStore transactions on SQLite', () => {
 
   it('refuses a `connection` of the application’s: the transaction is on the store’s own client', async () => {
     const runner = new IdempotencyRunner({ store: new PrismaStore({ prisma, prefix: freshPrefix() }) });
-    await expect(runner.run('connection', (context) => context.transaction(async () => 1, { connection: {} }))).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(runner.run('connection', (context) => context.transaction(async () => 1, { connection: {} }))).rejects.toBeInstanceOf(
+      ConfigurationError,
+    );
   });
 });
 
@@ -93,9 +96,14 @@ describe('PrismaStore transactions on PostgreSQL', () => {
     createServer,
     createStore: () => new PrismaStore({ prisma, prefix: freshPrefix() }),
     ledger: {
-      write: (tx, entry) => (tx as RawClient).$executeRawUnsafe(`INSERT INTO ${ledgerTable} (entry) VALUES ($1)`, entry).then(() => undefined),
+      write: (tx, entry) =>
+        (tx as RawClient).$executeRawUnsafe(`INSERT INTO ${ledgerTable} (entry) VALUES ($1)`, entry).then(() => undefined),
       // An error inside a PostgreSQL transaction aborts it: the COMMIT that follows cannot succeed.
-      poison: (tx) => (tx as RawClient).$executeRawUnsafe('SELECT * FROM idem_no_such_table').then(() => undefined, () => undefined),
+      poison: (tx) =>
+        (tx as RawClient).$executeRawUnsafe('SELECT * FROM idem_no_such_table').then(
+          () => undefined,
+          () => undefined,
+        ),
       rows: async (entry) => Number((await reader.query(`SELECT COUNT(*) AS n FROM ${ledgerTable} WHERE entry = $1`, [entry])).rows[0].n),
     },
   });

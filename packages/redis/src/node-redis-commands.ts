@@ -19,7 +19,11 @@ interface ScriptOptions {
 }
 
 interface BufferCommands {
-  set(key: RedisKey, value: string, options: { expiration: { type: 'PX'; value: number }; condition: 'NX'; GET: true }): Promise<Buffer | null>;
+  set(
+    key: RedisKey,
+    value: string,
+    options: { expiration: { type: 'PX'; value: number }; condition: 'NX'; GET: true },
+  ): Promise<Buffer | null>;
   get(key: RedisKey): Promise<Buffer | null>;
   del(key: RedisKey): Promise<number>;
   evalSha(sha: string, options: ScriptOptions): Promise<unknown>;
@@ -46,7 +50,8 @@ export function nodeRedisCommands(client: NodeRedisClient): RedisCommands {
   client.on('ready', onReady);
   const script = (key: RedisKey, args: ScriptArgument[]): ScriptOptions => ({ keys: [key], arguments: args });
   return {
-    setNxGet: (key, value, pxMs) => commands.set(key, value, { expiration: { type: 'PX', value: Number(pxMs) }, condition: 'NX', GET: true }),
+    setNxGet: (key, value, pxMs) =>
+      commands.set(key, value, { expiration: { type: 'PX', value: Number(pxMs) }, condition: 'NX', GET: true }),
     get: (key) => commands.get(key),
     del: (key) => commands.del(key),
     evalsha: (sha, key, args) => commands.evalSha(sha, script(key, args)),

@@ -47,7 +47,8 @@ export function pendingValue(token: string, fingerprint: string, now: number, lo
 
 function digits(value: Buffer, at: number, length: number): number {
   const parsed = Number(value.toString('latin1', at, at + length));
-  if (!Number.isSafeInteger(parsed)) throw new TypeError(`Malformed time in idempotency record: ${JSON.stringify(value.toString('latin1', at, at + length))}`);
+  if (!Number.isSafeInteger(parsed))
+    throw new TypeError(`Malformed time in idempotency record: ${JSON.stringify(value.toString('latin1', at, at + length))}`);
   return parsed;
 }
 

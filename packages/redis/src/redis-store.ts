@@ -71,8 +71,10 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
   constructor(options: RedisStoreOptions<Client>) {
     const { client, url, clientOptions, prefix = DEFAULT_PREFIX, operationTimeout = DEFAULT_OPERATION_TIMEOUT } = options ?? {};
     if (client && url !== undefined) throw new ConfigurationError('RedisStore takes either `client` or `url`, not both');
-    if (!client && url === undefined) throw new ConfigurationError('RedisStore needs a `client` (ioredis, iovalkey or node-redis) or a `url`');
-    if (url !== undefined && (typeof url !== 'string' || url === '')) throw new ConfigurationError('`url` must be a non-empty string such as redis://127.0.0.1:6379');
+    if (!client && url === undefined)
+      throw new ConfigurationError('RedisStore needs a `client` (ioredis, iovalkey or node-redis) or a `url`');
+    if (url !== undefined && (typeof url !== 'string' || url === ''))
+      throw new ConfigurationError('`url` must be a non-empty string such as redis://127.0.0.1:6379');
     if (clientOptions !== undefined && (url === undefined || typeof clientOptions !== 'object')) {
       throw new ConfigurationError('`clientOptions` is an object and only applies with `url` (configure your own client directly)');
     }

@@ -12,10 +12,11 @@ client.on('error', () => {});
 storeConformanceSuite({ describe, it, beforeAll, afterAll }, 'RedisStore', {
   createStore: ({ prefix }) => new RedisStore({ client, prefix: runPrefix + prefix }),
   service: { name: 'Redis', url: serviceUrls.redis },
-  available: () => serviceAvailable('Redis', async () => {
-    await client.connect();
-    await client.ping();
-  }),
+  available: () =>
+    serviceAvailable('Redis', async () => {
+      await client.connect();
+      await client.ping();
+    }),
   teardown: async () => {
     if (client.status === 'ready') await deleteKeysWithPrefix(client, runPrefix);
     client.disconnect();

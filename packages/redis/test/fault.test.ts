@@ -83,12 +83,16 @@ withServer('RedisStore when Redis goes down and comes back', () => {
   it('rejects store calls with StorageError (keeping the cause) while Redis is down', async () => {
     await server.kill();
     try {
-      const error = await store.acquire(`k-${randomUUID()}`, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: Date.now() }).catch((e: unknown) => e);
+      const error = await store
+        .acquire(`k-${randomUUID()}`, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now: Date.now() })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StorageError);
       expect((error as StorageError).status).toBe(503);
       expect((error as StorageError).cause).toBeInstanceOf(Error);
       await expect(store.get('any')).rejects.toBeInstanceOf(StorageError);
-      await expect(store.complete('any', 'token', new Uint8Array([1]), { ttlMs: TTL, now: Date.now() })).rejects.toBeInstanceOf(StorageError);
+      await expect(store.complete('any', 'token', new Uint8Array([1]), { ttlMs: TTL, now: Date.now() })).rejects.toBeInstanceOf(
+        StorageError,
+      );
     } finally {
       await server.restart();
       // Let the client reconnect before close(): ioredis leaves a 2 s timer behind when a client is
@@ -121,33 +125,48 @@ const ioredisLike = (store: RedisStore<SupportedClient>, client: Redis): OutageC
 });
 
 const outageClients: [string, (url: string) => Promise<OutageClient>][] = [
-  ['a store-created client (ioredis 6)', async (url) => {
-    const store = new RedisStore({ url });
-    return ioredisLike(store, store.client as Redis);
-  }],
-  ['your own ioredis 6 client with its defaults', async (url) => {
-    const client = quiet(new Redis(url));
-    return ioredisLike(new RedisStore({ client }), client);
-  }],
-  ['your own ioredis 5 client with its defaults', async (url) => {
-    const client = quiet(new Redis5(url)) as unknown as Redis;
-    return ioredisLike(new RedisStore({ client }), client);
-  }],
-  ['your own iovalkey client with its defaults', async (url) => {
-    const client = quiet(new Iovalkey(url)) as unknown as Redis;
-    return ioredisLike(new RedisStore({ client }), client);
-  }],
-  ['your own node-redis 5 client with its defaults', async (url) => {
-    const client = quiet(createClient({ url }));
-    await client.connect();
-    return {
-      store: new RedisStore({ client }),
-      onReconnecting: (listener) => void client.on('reconnecting', listener),
-      dispose: async () => {
-        if (client.isOpen) client.destroy();
-      },
-    };
-  }],
+  [
+    'a store-created client (ioredis 6)',
+    async (url) => {
+      const store = new RedisStore({ url });
+      return ioredisLike(store, store.client as Redis);
+    },
+  ],
+  [
+    'your own ioredis 6 client with its defaults',
+    async (url) => {
+      const client = quiet(new Redis(url));
+      return ioredisLike(new RedisStore({ client }), client);
+    },
+  ],
+  [
+    'your own ioredis 5 client with its defaults',
+    async (url) => {
+      const client = quiet(new Redis5(url)) as unknown as Redis;
+      return ioredisLike(new RedisStore({ client }), client);
+    },
+  ],
+  [
+    'your own iovalkey client with its defaults',
+    async (url) => {
+      const client = quiet(new Iovalkey(url)) as unknown as Redis;
+      return ioredisLike(new RedisStore({ client }), client);
+    },
+  ],
+  [
+    'your own node-redis 5 client with its defaults',
+    async (url) => {
+      const client = quiet(createClient({ url }));
+      await client.connect();
+      return {
+        store: new RedisStore({ client }),
+        onReconnecting: (listener) => void client.on('reconnecting', listener),
+        dispose: async () => {
+          if (client.isOpen) client.destroy();
+        },
+      };
+    },
+  ],
 ];
 
 function quiet<T extends { on(event: 'error', listener: () => void): unknown }>(client: T): T {
@@ -175,35 +194,39 @@ describe.each(outageClients)('RedisStore during a long outage, on %s', (_name, o
     await server?.stop();
   });
 
-  (installed ? it : it.skip)('answers 503 at once however long Redis has been down, and recovers when it is back', async () => {
-    expect((await app.post('/payments', 'before')).status).toBe(201);
-    let attempts = 0;
-    outage.onReconnecting(() => attempts++);
-    await server.kill();
-    // Six failed reconnection attempts: ioredis 6 now waits about 3 s before the next one, ioredis 5 0.35 s.
-    while (attempts < 6) await new Promise((resolve) => setTimeout(resolve, 20));
-    const waits: number[] = [];
-    for (const key of ['during-1', 'during-2', 'during-3']) {
-      const started = Date.now();
-      const response = await app.post('/payments', key);
-      waits.push(Date.now() - started);
-      expect(response.status).toBe(503);
-      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
-    }
-    console.log(`503 after ${waits.join(' / ')} ms, ${attempts} reconnection attempts into the outage`);
-    // Failing at once, not at the next reconnection attempt (seconds away): generous for a loaded machine.
-    for (const wait of waits) expect(wait).toBeLessThan(1_000);
-    expect(app.executions).toBe(1);
-    await server.restart();
-    const deadline = Date.now() + 20_000;
-    let after = await app.post('/payments', 'after');
-    while (after.status === 503 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      after = await app.post('/payments', 'after');
-    }
-    expect(after.status).toBe(201);
-    expect(app.executions).toBe(2);
-  }, 60_000);
+  (installed ? it : it.skip)(
+    'answers 503 at once however long Redis has been down, and recovers when it is back',
+    async () => {
+      expect((await app.post('/payments', 'before')).status).toBe(201);
+      let attempts = 0;
+      outage.onReconnecting(() => attempts++);
+      await server.kill();
+      // Six failed reconnection attempts: ioredis 6 now waits about 3 s before the next one, ioredis 5 0.35 s.
+      while (attempts < 6) await new Promise((resolve) => setTimeout(resolve, 20));
+      const waits: number[] = [];
+      for (const key of ['during-1', 'during-2', 'during-3']) {
+        const started = Date.now();
+        const response = await app.post('/payments', key);
+        waits.push(Date.now() - started);
+        expect(response.status).toBe(503);
+        expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      }
+      console.log(`503 after ${waits.join(' / ')} ms, ${attempts} reconnection attempts into the outage`);
+      // Failing at once, not at the next reconnection attempt (seconds away): generous for a loaded machine.
+      for (const wait of waits) expect(wait).toBeLessThan(1_000);
+      expect(app.executions).toBe(1);
+      await server.restart();
+      const deadline = Date.now() + 20_000;
+      let after = await app.post('/payments', 'after');
+      while (after.status === 503 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        after = await app.post('/payments', 'after');
+      }
+      expect(after.status).toBe(201);
+      expect(app.executions).toBe(2);
+    },
+    60_000,
+  );
 });
 
 withServer('RedisStore on a server that stops answering', () => {

@@ -27,6 +27,8 @@ if (redisReachableSync(serviceUrls.redis)) {
   });
 } else {
   if (servicesRequired()) throw new Error(`Redis is not reachable at ${serviceUrls.redis}; CI / IDEM_REQUIRE_SERVICES requires it`);
-  console.warn(`\n  SKIPPED: Redis is not reachable at ${serviceUrls.redis}. Start it, or set IDEM_REQUIRE_SERVICES=1 to make this a failure.\n`);
+  console.warn(
+    `\n  SKIPPED: Redis is not reachable at ${serviceUrls.redis}. Start it, or set IDEM_REQUIRE_SERVICES=1 to make this a failure.\n`,
+  );
   it.skip('HTTP scenarios: Express + RedisStore (Redis not reachable)', () => undefined);
 }

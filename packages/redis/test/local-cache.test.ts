@@ -32,7 +32,10 @@ describe('withLocalCache on two app servers sharing Redis', () => {
   it('a delete reaches the deleting server’s cache and Redis; the other server replays its copy until it expires', async () => {
     if (!available) return;
     const prefix = `${runPrefix}-two`;
-    const [a, b] = [withLocalCache(new RedisStore({ client, prefix }), { max: 10 }), withLocalCache(new RedisStore({ client, prefix }), { max: 10 })];
+    const [a, b] = [
+      withLocalCache(new RedisStore({ client, prefix }), { max: 10 }),
+      withLocalCache(new RedisStore({ client, prefix }), { max: 10 }),
+    ];
     let runs = 0;
     const charge = (store: typeof a) => new IdempotencyRunner({ store, ttl: 1_500 }).run('charge', async () => ++runs);
     expect(await charge(a)).toBe(1);

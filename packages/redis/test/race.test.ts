@@ -42,7 +42,9 @@ describe.each([
       keys: 20,
       duplicates: 50,
     });
-    console.log(`race (${clientName ?? 'url'}): ${JSON.stringify({ duplicateExecutions: result.duplicateExecutions, keysNeverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`);
+    console.log(
+      `race (${clientName ?? 'url'}): ${JSON.stringify({ duplicateExecutions: result.duplicateExecutions, keysNeverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`,
+    );
     expect(result.errors).toEqual([]);
     expect(result.duplicateExecutions).toBe(0);
     expect(result.keysNeverExecuted).toBe(0);

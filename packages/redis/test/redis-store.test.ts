@@ -31,9 +31,13 @@ afterAll(async () => {
 
 /** Runs the test body only when Redis is reachable. */
 const live = (title: string, body: () => Promise<void>, timeout?: number) =>
-  it(title, async () => {
-    if (available) await body();
-  }, timeout);
+  it(
+    title,
+    async () => {
+      if (available) await body();
+    },
+    timeout,
+  );
 
 describe('RedisStore options', () => {
   it('needs a client or a url', () => {
@@ -61,7 +65,10 @@ describe('RedisStore options', () => {
   });
 
   it('gives a client created from `url` the safe defaults, which `clientOptions` can override', async () => {
-    const store = new RedisStore({ url: serviceUrls.redis, clientOptions: { commandTimeout: 1234, enableAutoPipelining: false, lazyConnect: true } });
+    const store = new RedisStore({
+      url: serviceUrls.redis,
+      clientOptions: { commandTimeout: 1234, enableAutoPipelining: false, lazyConnect: true },
+    });
     ownedStores.push(store);
     const options = (store.client as Redis).options;
     expect(options.maxRetriesPerRequest).toBe(SAFE_CLIENT_OPTIONS.maxRetriesPerRequest);
@@ -129,8 +136,12 @@ describe('RedisStore on an auto-pipelining client', () => {
       const acquired = await Promise.all(keys.map((key) => store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now })));
       const tokens = acquired.map((result) => (result.state === 'acquired' ? result.token : ''));
       expect(tokens.every(Boolean)).toBe(true);
-      expect(await Promise.all(keys.map((key, i) => store.extend(key, tokens[i]!, { lockTtlMs: LOCK, now })))).toEqual(keys.map(() => true));
-      expect(await Promise.all(keys.map((key, i) => store.complete(key, tokens[i]!, Buffer.from(key), { ttlMs: TTL, now })))).toEqual(keys.map(() => true));
+      expect(await Promise.all(keys.map((key, i) => store.extend(key, tokens[i]!, { lockTtlMs: LOCK, now })))).toEqual(
+        keys.map(() => true),
+      );
+      expect(await Promise.all(keys.map((key, i) => store.complete(key, tokens[i]!, Buffer.from(key), { ttlMs: TTL, now })))).toEqual(
+        keys.map(() => true),
+      );
       const replays = await Promise.all(keys.map((key) => store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now })));
       expect(replays.map((r) => r.state === 'completed' && Buffer.from(r.record.response ?? []).toString())).toEqual(keys);
       expect(await store.release(keys[0]!, tokens[0]!)).toBe(false);
@@ -192,7 +203,8 @@ describe('RedisStore records in Redis', () => {
     const now = 1_700_000_000_000;
     const first = await store.acquire('fields', 'fp-1', { lockTtlMs: LOCK, ttlMs: TTL, now });
     if (first.state !== 'acquired') throw new Error('expected to acquire');
-    const times = (lock: number, expires: number) => `${String(lock).padStart(16, '0')}${String(expires).padStart(16, '0')}${String(now).padStart(16, '0')}00000004fp-1`;
+    const times = (lock: number, expires: number) =>
+      `${String(lock).padStart(16, '0')}${String(expires).padStart(16, '0')}${String(now).padStart(16, '0')}00000004fp-1`;
     expect(await client.get(`${runPrefix}:fields`)).toBe(`P${first.token}${times(now + LOCK, now + TTL)}`);
     await store.complete('fields', first.token, new TextEncoder().encode('resp'), { ttlMs: TTL, now: now + 10 });
     expect(await client.get(`${runPrefix}:fields`)).toBe(`C${first.token}${times(now + LOCK, now + 10 + TTL)}resp`);
@@ -219,22 +231,26 @@ describe('RedisStore records in Redis', () => {
     }
   });
 
-  live('replays a 6 MiB binary response byte for byte through Express', async () => {
-    const body = randomBytes(6 * 1024 * 1024);
-    const store = new RedisStore({ client, prefix: runPrefix });
-    const app = await startPaymentsApp({ store, maxResponseBytes: 16 * 1024 * 1024 }, (express) => {
-      express.post('/statements', (_req, res) => {
-        res.status(200).type('application/octet-stream').send(body);
+  live(
+    'replays a 6 MiB binary response byte for byte through Express',
+    async () => {
+      const body = randomBytes(6 * 1024 * 1024);
+      const store = new RedisStore({ client, prefix: runPrefix });
+      const app = await startPaymentsApp({ store, maxResponseBytes: 16 * 1024 * 1024 }, (express) => {
+        express.post('/statements', (_req, res) => {
+          res.status(200).type('application/octet-stream').send(body);
+        });
       });
-    });
-    try {
-      const first = await app.post('/statements', 'statement-1');
-      const replay = await app.post('/statements', 'statement-1');
-      expect(Buffer.from(await first.arrayBuffer()).equals(body)).toBe(true);
-      expect(replay.headers.get('idempotent-replayed')).toBe('true');
-      expect(Buffer.from(await replay.arrayBuffer()).equals(body)).toBe(true);
-    } finally {
-      await app.close();
-    }
-  }, 30_000);
+      try {
+        const first = await app.post('/statements', 'statement-1');
+        const replay = await app.post('/statements', 'statement-1');
+        expect(Buffer.from(await first.arrayBuffer()).equals(body)).toBe(true);
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+        expect(Buffer.from(await replay.arrayBuffer()).equals(body)).toBe(true);
+      } finally {
+        await app.close();
+      }
+    },
+    30_000,
+  );
 });

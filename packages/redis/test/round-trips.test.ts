@@ -53,7 +53,10 @@ async function commandsDuring(action: () => Promise<unknown>): Promise<string[]>
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   const index = seen.findIndex((c) => c.args.includes(marker));
-  return seen.slice(0, index).filter((c) => c.source === clientAddress).map((c) => String(c.args[0]).toLowerCase());
+  return seen
+    .slice(0, index)
+    .filter((c) => c.source === clientAddress)
+    .map((c) => String(c.args[0]).toLowerCase());
 }
 
 describe('RedisStore round trips per request (through @idem/express)', () => {
@@ -73,7 +76,9 @@ describe('RedisStore round trips per request (through @idem/express)', () => {
     const replayCommands = await commandsDuring(async () => {
       replay = await app!.post('/payments', key);
     });
-    console.log(`commands per request: first execution ${firstCommands.length} (${firstCommands.join(', ')}), replay ${replayCommands.length} (${replayCommands.join(', ')})`);
+    console.log(
+      `commands per request: first execution ${firstCommands.length} (${firstCommands.join(', ')}), replay ${replayCommands.length} (${replayCommands.join(', ')})`,
+    );
 
     expect(first?.status).toBe(201);
     expect(replay?.status).toBe(201);

@@ -64,4 +64,5 @@ export interface SqlDialect {
 export const COLUMNS = 'idempotency_key, fingerprint, status, token, response, created_at, expires_at, lock_expires_at';
 
 /** The record is gone for every operation: expired, or a pending record whose owner's lease lapsed (`now`: the dialect's clock). */
-export const stale = (now: string, row = 'r.') => `${row}expires_at <= ${now} OR (${row}status = 'in_progress' AND ${row}lock_expires_at <= ${now})`;
+export const stale = (now: string, row = 'r.') =>
+  `${row}expires_at <= ${now} OR (${row}status = 'in_progress' AND ${row}lock_expires_at <= ${now})`;

@@ -38,9 +38,14 @@ export function mysqlTransactions(pool: MysqlExecutable) {
     if (given !== undefined && (typeof given?.execute !== 'function' || typeof given?.query !== 'function')) {
       throw new ConfigurationError('`connection` must be a mysql2/promise connection');
     }
-    if (given === pool) throw new ConfigurationError('`connection` must not be the connection the store itself uses: renewals would run inside the transaction');
+    if (given === pool)
+      throw new ConfigurationError(
+        '`connection` must not be the connection the store itself uses: renewals would run inside the transaction',
+      );
     if (!given && typeof (pool as MysqlPoolLike).getConnection !== 'function') {
-      throw new ConfigurationError('Transactions on MySQL need the store on a mysql2 pool (a single connection would carry the renewals inside the transaction), or a `connection`');
+      throw new ConfigurationError(
+        'Transactions on MySQL need the store on a mysql2 pool (a single connection would carry the renewals inside the transaction), or a `connection`',
+      );
     }
     const conn = given ?? (await (pool as MysqlPoolLike).getConnection());
     const ignore = () => undefined;

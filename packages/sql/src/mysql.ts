@@ -67,7 +67,8 @@ export const mysqlSql: DialectSql = {
   ],
   acquire: (table) => acquire(qualifiedName(table, quote)),
   // MySQL takes LIMIT on DELETE directly (it refuses LIMIT inside an IN subquery).
-  purge: (table) => `DELETE FROM ${qualifiedName(table, quote)} WHERE expires_at <= COALESCE(:before, ${NOW}) ORDER BY expires_at LIMIT :limit`,
+  purge: (table) =>
+    `DELETE FROM ${qualifiedName(table, quote)} WHERE expires_at <= COALESCE(:before, ${NOW}) ORDER BY expires_at LIMIT :limit`,
 };
 
 // 1213 ER_LOCK_DEADLOCK, 1205 ER_LOCK_WAIT_TIMEOUT.

@@ -12,8 +12,11 @@ export interface PostgresJsSql {
 }
 
 export function isPostgresJs(client: unknown): client is PostgresJsSql {
-  return (typeof client === 'function' || typeof client === 'object') && client !== null
-    && typeof (client as Partial<PostgresJsSql>).unsafe === 'function';
+  return (
+    (typeof client === 'function' || typeof client === 'object') &&
+    client !== null &&
+    typeof (client as Partial<PostgresJsSql>).unsafe === 'function'
+  );
 }
 
 export function postgresJsQueryable(sql: PostgresJsSql): PgQueryable {

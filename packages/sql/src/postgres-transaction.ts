@@ -34,11 +34,15 @@ const AMBIGUOUS = /^(08|57P0)/;
 export function postgresTransactions(pool: PgQueryable, queryConfig: (text: string, values: unknown[]) => PgQueryConfig) {
   return async (connection?: unknown): Promise<DialectTransaction> => {
     const given = connection as PgTransactionClient | undefined;
-    if (given !== undefined && typeof given?.query !== 'function') throw new ConfigurationError('`connection` must be a pg PoolClient or Client');
-    if (given === pool) throw new ConfigurationError('`connection` must not be the client the store itself uses: renewals would run inside the transaction');
+    if (given !== undefined && typeof given?.query !== 'function')
+      throw new ConfigurationError('`connection` must be a pg PoolClient or Client');
+    if (given === pool)
+      throw new ConfigurationError('`connection` must not be the client the store itself uses: renewals would run inside the transaction');
     const isPool = typeof (pool as PgPoolLike).connect === 'function' && typeof (pool as PgPoolLike).totalCount === 'number';
     if (!given && !isPool) {
-      throw new ConfigurationError('Transactions on PostgreSQL need the store on a pg Pool (a single Client would carry the renewals inside the transaction), or a `connection`');
+      throw new ConfigurationError(
+        'Transactions on PostgreSQL need the store on a pg Pool (a single Client would carry the renewals inside the transaction), or a `connection`',
+      );
     }
     const client = given ?? (await (pool as PgPoolLike).connect());
     // A connection that dies between statements emits 'error'; unheard, it would crash the process.

@@ -76,7 +76,6 @@ UNION ALL
 SELECT ${COLUMNS} FROM ${name} WHERE id = :id AND NOT EXISTS (SELECT 1 FROM attempt)`;
 }
 
-
 // 40001 serialization_failure, 40P01 deadlock_detected.
 const TRANSIENT = new Set(['40001', '40P01']);
 

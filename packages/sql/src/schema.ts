@@ -18,5 +18,8 @@ export function dialectSql(dialect: DialectName | SqlDialect): DialectSql {
  * `;` and newlines, ready for a migration file. `table` is validated like the store's option.
  */
 export function createTableSql(dialect: DialectName | SqlDialect, table: string = DEFAULT_TABLE): string {
-  return dialectSql(dialect).createTable(parseTableName(table)).map((statement) => `${statement};\n`).join('\n');
+  return dialectSql(dialect)
+    .createTable(parseTableName(table))
+    .map((statement) => `${statement};\n`)
+    .join('\n');
 }

@@ -108,7 +108,15 @@ export class SqlStore implements TransactionalStore {
   async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
     const token = randomUUID();
     // A pending record lives at least as long as its lease, whatever `ttl` is (ttl counts from completion).
-    const values = { id: this.id(key), key, fingerprint, token, createdAt: now, expiresIn: wholeMs(Math.max(ttlMs, lockTtlMs)), lockTtl: wholeMs(lockTtlMs) };
+    const values = {
+      id: this.id(key),
+      key,
+      fingerprint,
+      token,
+      createdAt: now,
+      expiresIn: wholeMs(Math.max(ttlMs, lockTtlMs)),
+      lockTtl: wholeMs(lockTtlMs),
+    };
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
       let row = (await this.run('acquire', values)).rows[0];
       if (!this.dialect.acquireReturnsRow) row = (await this.run('select', values)).rows[0];
@@ -140,7 +148,10 @@ export class SqlStore implements TransactionalStore {
     const statement = this.statements.complete;
     return sqlStoreTransaction(
       transaction,
-      (key, token, response, times) => ({ sql: statement.sql, params: bindParameters(statement, this.completeValues(key, token, response, times)) }),
+      (key, token, response, times) => ({
+        sql: statement.sql,
+        params: bindParameters(statement, this.completeValues(key, token, response, times)),
+      }),
       this.table,
     );
   }
@@ -175,7 +186,8 @@ export class SqlStore implements TransactionalStore {
    */
   async purgeExpired(options: PurgeOptions = {}): Promise<number> {
     const { limit = Infinity, batchSize = 1000, now } = options;
-    if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit >= 0))) throw new ConfigurationError('`limit` must be a whole number ≥ 0');
+    if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit >= 0)))
+      throw new ConfigurationError('`limit` must be a whole number ≥ 0');
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new ConfigurationError('`batchSize` must be a whole number ≥ 1');
     if (now !== undefined && !Number.isFinite(now)) throw new ConfigurationError('`now` must be epoch milliseconds');
     let deleted = 0;
@@ -195,14 +207,19 @@ export class SqlStore implements TransactionalStore {
     // namespacedKey keeps prefix "a" + key "bc" apart from prefix "ab" + key "c"; `textBytes` keeps keys
     // that differ only by a lone surrogate apart (UTF-8 would make both U+FFFD). Well-formed names hash
     // as their UTF-8, so `sha256('idem:k1')` in SQL finds a row by hand.
-    return createHash('sha256').update(textBytes(namespacedKey(this.prefix, key))).digest('hex');
+    return createHash('sha256')
+      .update(textBytes(namespacedKey(this.prefix, key)))
+      .digest('hex');
   }
 
   private async run(name: StatementName, values: Record<string, unknown>) {
     const statement = this.statements[name];
     const params = bindParameters(statement, values);
     try {
-      return await retryTransient(() => this.dialect.execute(statement.sql, params), (error) => this.dialect.isTransient(error));
+      return await retryTransient(
+        () => this.dialect.execute(statement.sql, params),
+        (error) => this.dialect.isTransient(error),
+      );
     } catch (error) {
       throw toStorageError(error, `${name} (table ${this.table})`);
     }

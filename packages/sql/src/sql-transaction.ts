@@ -24,7 +24,12 @@ export interface DialectTransaction {
 }
 
 /** The fenced complete as one bound statement: the store's own `complete` UPDATE. */
-export type BoundComplete = (key: string, token: string, response: Uint8Array, options: { ttlMs: number; now: number }) => { sql: string; params: unknown[] };
+export type BoundComplete = (
+  key: string,
+  token: string,
+  response: Uint8Array,
+  options: { ttlMs: number; now: number },
+) => { sql: string; params: unknown[] };
 
 export function sqlStoreTransaction(transaction: DialectTransaction, complete: BoundComplete, table: string): StoreTransaction {
   return {

@@ -44,7 +44,9 @@ export function sqliteTransactions(db: SqliteConnection, execute: (sql: string, 
     open: () => open,
     async begin(connection) {
       if (connection !== undefined && connection !== db) {
-        throw new ConfigurationError('SQLite transactions run on the store’s own Database (one connection, one writer): pass no `connection`');
+        throw new ConfigurationError(
+          'SQLite transactions run on the store’s own Database (one connection, one writer): pass no `connection`',
+        );
       }
       while (open) await open;
       let ended!: () => void;

@@ -47,15 +47,17 @@ describe.each<[string, () => PostgresTestDatabase]>([
     const pending = store.acquire('k', 'fp', options(Date.now()));
     pending.catch(() => {});
     await until(async () => {
-      const { rows } = await holder.query(
-        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
-        [database.applicationName],
-      );
+      const { rows } = await holder.query("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [
+        database.applicationName,
+      ]);
       return rows.length > 0 ? rows : undefined;
     });
     await holder.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [database.applicationName]);
 
-    const error = await pending.then(() => undefined, (e: unknown) => e);
+    const error = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).cause).toBeDefined();
     await holder.query('ROLLBACK');
@@ -85,15 +87,17 @@ describe('MariaDB/MySQL connection faults', () => {
     const pending = store.acquire('k', 'fp', options(Date.now()));
     pending.catch(() => {});
     const victim = await until(async () => {
-      const [rows] = await holder.query(
-        'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE ?',
-        [`INSERT INTO \`${database.table}\`%`],
-      );
+      const [rows] = await holder.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE ?', [
+        `INSERT INTO \`${database.table}\`%`,
+      ]);
       return (rows as { id: number }[])[0]?.id;
     });
     await holder.query(`KILL ${Number(victim)}`);
 
-    const error = await pending.then(() => undefined, (e: unknown) => e);
+    const error = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).cause).toBeDefined();
     await holder.query('ROLLBACK');

@@ -47,9 +47,13 @@ const testApplicationName = () => `idem-test-${randomBytes(4).toString('hex')}`;
 /** `it` whose body runs only once the suite's `beforeAll` found the database (`available()`). */
 export function liveTest(available: () => boolean) {
   return (title: string, body: () => Promise<void>, timeout?: number) =>
-    it(title, async () => {
-      if (available()) await body();
-    }, timeout);
+    it(
+      title,
+      async () => {
+        if (available()) await body();
+      },
+      timeout,
+    );
 }
 
 export function postgresDatabase(table = uniqueTable()): PostgresTestDatabase & { pool: Pool } {
@@ -97,7 +101,9 @@ export function postgresJsDatabase(table = uniqueTable()): PostgresTestDatabase 
     childConfig: { url: serviceUrls.postgres, client: 'postgres.js' },
     counting() {
       let sent = 0;
-      const counted = { unsafe: (text: string, values?: never[], options?: { prepare?: boolean }) => (sent++, sql.unsafe(text, values, options)) };
+      const counted = {
+        unsafe: (text: string, values?: never[], options?: { prepare?: boolean }) => (sent++, sql.unsafe(text, values, options)),
+      };
       return { dialect: postgres(counted), statements: () => sent };
     },
     schema: async () => 'public',

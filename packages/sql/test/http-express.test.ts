@@ -29,10 +29,14 @@ function httpSuiteOn(database: TestDatabase): void {
     if (available) await new SqlStore({ dialect: database.dialect, table: database.table }).migrate();
   });
   afterAll(() => database.dispose());
-  httpScenarioSuite(gatedApi(() => available), `Express 5 + SqlStore (${database.label})`, {
-    createStore: () => new SqlStore({ dialect: database.dialect, table: database.table, prefix: `http-${++group}:` }),
-    createServer: expressServer,
-  });
+  httpScenarioSuite(
+    gatedApi(() => available),
+    `Express 5 + SqlStore (${database.label})`,
+    {
+      createStore: () => new SqlStore({ dialect: database.dialect, table: database.table, prefix: `http-${++group}:` }),
+      createServer: expressServer,
+    },
+  );
 }
 
 httpSuiteOn(postgresDatabase());

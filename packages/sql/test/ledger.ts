@@ -16,7 +16,8 @@ export interface Ledger {
 
 const DDL: Record<DialectName, (table: string) => string> = {
   postgres: (t) => `CREATE TABLE "${t}" (id serial PRIMARY KEY, entry_key text NOT NULL, amount integer NOT NULL)`,
-  mysql: (t) => `CREATE TABLE \`${t}\` (id INT AUTO_INCREMENT PRIMARY KEY, entry_key VARCHAR(255) NOT NULL, amount INT NOT NULL) ENGINE=InnoDB`,
+  mysql: (t) =>
+    `CREATE TABLE \`${t}\` (id INT AUTO_INCREMENT PRIMARY KEY, entry_key VARCHAR(255) NOT NULL, amount INT NOT NULL) ENGINE=InnoDB`,
   sqlite: (t) => `CREATE TABLE "${t}" (id INTEGER PRIMARY KEY AUTOINCREMENT, entry_key TEXT NOT NULL, amount INTEGER NOT NULL)`,
 };
 
@@ -26,9 +27,14 @@ type SqliteLike = { prepare(sql: string): { run(...params: unknown[]): unknown }
 
 export function ledgerWriter(name: DialectName, table: string): (tx: unknown, key: string, amount: number) => Promise<void> {
   const quoted = name === 'mysql' ? `\`${table}\`` : `"${table}"`;
-  if (name === 'postgres') return async (tx, key, amount) => void (await (tx as PgLike).query(`INSERT INTO ${quoted} (entry_key, amount) VALUES ($1, $2)`, [key, amount]));
-  if (name === 'mysql') return async (tx, key, amount) => void (await (tx as MysqlLike).execute(`INSERT INTO ${quoted} (entry_key, amount) VALUES (?, ?)`, [key, amount]));
-  return async (tx, key, amount) => void (tx as SqliteLike).prepare(`INSERT INTO ${quoted} (entry_key, amount) VALUES (?, ?)`).run(key, amount);
+  if (name === 'postgres')
+    return async (tx, key, amount) =>
+      void (await (tx as PgLike).query(`INSERT INTO ${quoted} (entry_key, amount) VALUES ($1, $2)`, [key, amount]));
+  if (name === 'mysql')
+    return async (tx, key, amount) =>
+      void (await (tx as MysqlLike).execute(`INSERT INTO ${quoted} (entry_key, amount) VALUES (?, ?)`, [key, amount]));
+  return async (tx, key, amount) =>
+    void (tx as SqliteLike).prepare(`INSERT INTO ${quoted} (entry_key, amount) VALUES (?, ?)`).run(key, amount);
 }
 
 export function ledgerOn(database: TestDatabase, table = `${database.table}_ledger`): Ledger {

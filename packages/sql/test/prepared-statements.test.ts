@@ -22,7 +22,11 @@ async function traffic(dialect: SqlDialect, table: string): Promise<void> {
     expect(await runner.run(`k-${i}`, async () => ({ i }))).toEqual({ i });
     expect(await runner.run(`k-${i}`, async () => ({ i: -1 }))).toEqual({ i });
   }
-  await expect(runner.run('fails', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+  await expect(
+    runner.run('fails', async () => {
+      throw new Error('boom');
+    }),
+  ).rejects.toThrow('boom');
 }
 
 describe('PostgreSQL (pg): named prepared statements', () => {
@@ -38,8 +42,11 @@ describe('PostgreSQL (pg): named prepared statements', () => {
     await client.end();
   });
   const ours = async () =>
-    (await client.query("SELECT name, statement, generic_plans + custom_plans AS runs FROM pg_prepared_statements WHERE name LIKE 'idem_%'"))
-      .rows as { name: string; statement: string; runs: string }[];
+    (
+      await client.query(
+        "SELECT name, statement, generic_plans + custom_plans AS runs FROM pg_prepared_statements WHERE name LIKE 'idem_%'",
+      )
+    ).rows as { name: string; statement: string; runs: string }[];
 
   it('prepares each statement once per connection and runs it many times', async () => {
     if (!available) return;

@@ -149,17 +149,20 @@ export function describeSqlStore(database: TestDatabase): void {
       expect((await plain.get('k', { now }))?.status).toBe('in_progress');
     });
 
-    live(`sends ${STATEMENTS_PER_REQUEST[database.name].first} statements for a first execution and ${STATEMENTS_PER_REQUEST[database.name].replay} for a replay`, async () => {
-      const { dialect: counted, statements } = database.counting();
-      const runner = new IdempotencyRunner({ store: new SqlStore({ dialect: counted, table, prefix: `count-${Math.random()}:` }) });
-      let executions = 0;
-      const charge = () => runner.run('charge-1', async () => ({ id: 'ch_1', executions: ++executions }));
-      const before = statements();
-      expect(await charge()).toEqual({ id: 'ch_1', executions: 1 });
-      const afterFirst = statements();
-      expect(await charge()).toEqual({ id: 'ch_1', executions: 1 });
-      expect({ first: afterFirst - before, replay: statements() - afterFirst }).toEqual(STATEMENTS_PER_REQUEST[database.name]);
-    });
+    live(
+      `sends ${STATEMENTS_PER_REQUEST[database.name].first} statements for a first execution and ${STATEMENTS_PER_REQUEST[database.name].replay} for a replay`,
+      async () => {
+        const { dialect: counted, statements } = database.counting();
+        const runner = new IdempotencyRunner({ store: new SqlStore({ dialect: counted, table, prefix: `count-${Math.random()}:` }) });
+        let executions = 0;
+        const charge = () => runner.run('charge-1', async () => ({ id: 'ch_1', executions: ++executions }));
+        const before = statements();
+        expect(await charge()).toEqual({ id: 'ch_1', executions: 1 });
+        const afterFirst = statements();
+        expect(await charge()).toEqual({ id: 'ch_1', executions: 1 });
+        expect({ first: afterFirst - before, replay: statements() - afterFirst }).toEqual(STATEMENTS_PER_REQUEST[database.name]);
+      },
+    );
 
     live(
       '4 processes × 50 concurrent duplicates of 20 keys: every key runs exactly once',
@@ -175,7 +178,9 @@ export function describeSqlStore(database: TestDatabase): void {
           // past the default 10 s lease; expiry and takeover are proven with injected time elsewhere.
           lockTtl: 60_000,
         });
-        console.log(`${database.label} race: ${JSON.stringify({ duplicateExecutions: result.duplicateExecutions, keysNeverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`);
+        console.log(
+          `${database.label} race: ${JSON.stringify({ duplicateExecutions: result.duplicateExecutions, keysNeverExecuted: result.keysNeverExecuted, replays: result.replays, errors: result.errors.length })}`,
+        );
         expect(result.errors).toEqual([]);
         expect(result.duplicateExecutions).toBe(0);
         expect(result.keysNeverExecuted).toBe(0);

@@ -41,7 +41,9 @@ describe('a store failure answered over HTTP', () => {
     expect(JSON.parse(text)).toMatchObject({ code: 'STORAGE_ERROR', status: 503 });
     expect(text).not.toContain(database.table);
     expect(text).not.toMatch(/does not exist|relation/);
-    expect(JSON.parse(text).detail).toBe('The idempotency store could not be reached, so this request was not processed. Retry it after the Retry-After delay.');
+    expect(JSON.parse(text).detail).toBe(
+      'The idempotency store could not be reached, so this request was not processed. Retry it after the Retry-After delay.',
+    );
 
     expect(reported).toHaveLength(1);
     expect(reported[0]?.message).toContain(`relation "${database.table}" does not exist`);

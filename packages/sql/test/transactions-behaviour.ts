@@ -27,7 +27,8 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
     const ledger = ledgerOn(database);
     const store = new SqlStore({ dialect: database.dialect, table: database.table, prefix: `tx-${randomBytes(3).toString('hex')}:` });
     const key = () => `pay-${randomBytes(6).toString('hex')}`;
-    const runner = (options: { lockTtl?: number; onLeaseLost?: (key: string) => void } = {}) => new IdempotencyRunner({ store, lockTtl: LOCK, ...options });
+    const runner = (options: { lockTtl?: number; onLeaseLost?: (key: string) => void } = {}) =>
+      new IdempotencyRunner({ store, lockTtl: LOCK, ...options });
     let available = false;
     const live = liveTest(() => available);
 
@@ -78,10 +79,12 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
     live('work that throws rolls back at once; a result stored after it commits none of the work', async () => {
       const k = key();
       const result = await runner().run(k, async (context) => {
-        await context.transaction(async (tx) => {
-          await ledger.write(tx, k, 1);
-          throw new Error('insufficient funds');
-        }).catch(() => undefined);
+        await context
+          .transaction(async (tx) => {
+            await ledger.write(tx, k, 1);
+            throw new Error('insufficient funds');
+          })
+          .catch(() => undefined);
         return { declined: true };
       });
       expect(result).toEqual({ declined: true });
@@ -122,25 +125,30 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
       expect(lost).toEqual([k]);
       const record = await store.get(k);
       expect(record?.status).toBe('in_progress');
-      if (takeover?.state === 'acquired') expect(await store.complete(k, takeover.token, new Uint8Array([1]), { ttlMs: 60_000, now: Date.now() })).toBe(true);
+      if (takeover?.state === 'acquired')
+        expect(await store.complete(k, takeover.token, new Uint8Array([1]), { ttlMs: 60_000, now: Date.now() })).toBe(true);
     });
 
-    live('renewals keep every lease while transactions stay open: no deadlock, no lease lost, one row each', async () => {
-      const lost: string[] = [];
-      // Renewed every 20 ms on the store's own connections while each transaction stays open 200 ms.
-      const idem = runner({ lockTtl: 60, onLeaseLost: (lostKey) => lost.push(lostKey) });
-      const keys = Array.from({ length: database.name === 'sqlite' ? 3 : 8 }, key);
-      await Promise.all(
-        keys.map((k) =>
-          idem.run(k, async (context) => {
-            await context.transaction((tx) => ledger.write(tx, k, 1));
-            await sleep(200);
-          }),
-        ),
-      );
-      for (const k of keys) expect(await ledger.rows(k)).toBe(1);
-      expect(lost).toEqual([]);
-    }, 20_000);
+    live(
+      'renewals keep every lease while transactions stay open: no deadlock, no lease lost, one row each',
+      async () => {
+        const lost: string[] = [];
+        // Renewed every 20 ms on the store's own connections while each transaction stays open 200 ms.
+        const idem = runner({ lockTtl: 60, onLeaseLost: (lostKey) => lost.push(lostKey) });
+        const keys = Array.from({ length: database.name === 'sqlite' ? 3 : 8 }, key);
+        await Promise.all(
+          keys.map((k) =>
+            idem.run(k, async (context) => {
+              await context.transaction((tx) => ledger.write(tx, k, 1));
+              await sleep(200);
+            }),
+          ),
+        );
+        for (const k of keys) expect(await ledger.rows(k)).toBe(1);
+        expect(lost).toEqual([]);
+      },
+      20_000,
+    );
 
     if (suite.takeoverWhileOpen) {
       live('while the transaction is open the record row is free: a renewal and a read of it answer at once', async () => {
@@ -184,22 +192,25 @@ export function describeTransactions(database: TestDatabase, suite: TransactionS
 
     if (suite.killConnection) {
       const kill = suite.killConnection;
-      live('the transaction’s connection killed before the commit: StorageError, nothing written, the key released for a retry at once', async () => {
-        const k = key();
-        const idem = runner();
-        const answer = idem.run(k, async (context) => {
-          await context.transaction(async (tx) => {
-            await ledger.write(tx, k, 1);
-            await kill(tx);
+      live(
+        'the transaction’s connection killed before the commit: StorageError, nothing written, the key released for a retry at once',
+        async () => {
+          const k = key();
+          const idem = runner();
+          const answer = idem.run(k, async (context) => {
+            await context.transaction(async (tx) => {
+              await ledger.write(tx, k, 1);
+              await kill(tx);
+            });
+            return 'never committed';
           });
-          return 'never committed';
-        });
-        await expect(answer).rejects.toBeInstanceOf(StorageError);
-        expect(await ledger.rows(k)).toBe(0);
-        expect(await store.get(k)).toBeUndefined();
-        await idem.run(k, (context) => context.transaction((tx) => ledger.write(tx, k, 1)));
-        expect(await ledger.rows(k)).toBe(1);
-      });
+          await expect(answer).rejects.toBeInstanceOf(StorageError);
+          expect(await ledger.rows(k)).toBe(0);
+          expect(await store.get(k)).toBeUndefined();
+          await idem.run(k, (context) => context.transaction((tx) => ledger.write(tx, k, 1)));
+          expect(await ledger.rows(k)).toBe(1);
+        },
+      );
     }
   });
 }

@@ -37,7 +37,9 @@ describe('MySQL/MariaDB transactions: isolation and connections', () => {
     const level = await new IdempotencyRunner({ store }).run('isolation', (context) =>
       context.transaction(async (tx: PoolConnection) => {
         await ledger.write(tx, 'isolation', 1);
-        const [rows] = await tx.query('SELECT trx_isolation_level AS level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()');
+        const [rows] = await tx.query(
+          'SELECT trx_isolation_level AS level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()',
+        );
         return (rows as { level: string }[])[0]?.level;
       }),
     );
@@ -49,10 +51,13 @@ describe('MySQL/MariaDB transactions: isolation and connections', () => {
     const connection = await own.pool.getConnection();
     try {
       await new IdempotencyRunner({ store }).run('app-connection', (context) =>
-        context.transaction((tx: PoolConnection) => {
-          expect(tx).toBe(connection);
-          return ledger.write(tx, 'app-connection', 1);
-        }, { connection }),
+        context.transaction(
+          (tx: PoolConnection) => {
+            expect(tx).toBe(connection);
+            return ledger.write(tx, 'app-connection', 1);
+          },
+          { connection },
+        ),
       );
       expect(await ledger.rows('app-connection')).toBe(1);
       expect((await connection.query('SELECT 1 AS one'))[0]).toEqual([{ one: 1 }]);
@@ -66,7 +71,9 @@ describe('MySQL/MariaDB transactions: isolation and connections', () => {
     const connection = await createConnection({ uri: serviceUrls.mysql });
     try {
       const single = new SqlStore({ dialect: mysql(connection), table: own.table, prefix: 'single:' });
-      await expect(new IdempotencyRunner({ store: single }).run('single', (context) => context.transaction(async () => 1))).rejects.toBeInstanceOf(ConfigurationError);
+      await expect(
+        new IdempotencyRunner({ store: single }).run('single', (context) => context.transaction(async () => 1)),
+      ).rejects.toBeInstanceOf(ConfigurationError);
       expect(await single.get('single')).toBeUndefined();
     } finally {
       await connection.end();

@@ -50,10 +50,13 @@ describe('PostgreSQL transactions: isolation and connections', () => {
     const client = await own.pool.connect();
     try {
       await new IdempotencyRunner({ store }).run('app-client', (context) =>
-        context.transaction((tx: PoolClient) => {
-          expect(tx).toBe(client);
-          return ledger.write(tx, 'app-client', 1);
-        }, { connection: client }),
+        context.transaction(
+          (tx: PoolClient) => {
+            expect(tx).toBe(client);
+            return ledger.write(tx, 'app-client', 1);
+          },
+          { connection: client },
+        ),
       );
       expect(await ledger.rows('app-client')).toBe(1);
       expect((await client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
@@ -68,7 +71,9 @@ describe('PostgreSQL transactions: isolation and connections', () => {
     await client.connect();
     try {
       const single = new SqlStore({ dialect: postgres(client), table: own.table, prefix: 'single:' });
-      await expect(new IdempotencyRunner({ store: single }).run('single', (context) => context.transaction(async () => 1))).rejects.toBeInstanceOf(ConfigurationError);
+      await expect(
+        new IdempotencyRunner({ store: single }).run('single', (context) => context.transaction(async () => 1)),
+      ).rejects.toBeInstanceOf(ConfigurationError);
       expect(await single.get('single')).toBeUndefined();
     } finally {
       await client.end();

@@ -53,7 +53,9 @@ describe('SQLite transactions: one connection, one writer', () => {
   it('refuses another Database as `connection`: a second connection would wait on the first’s write lock', async () => {
     const second = new Database(own.file);
     try {
-      await expect(new IdempotencyRunner({ store }).run('second-db', (context) => context.transaction(async () => 1, { connection: second }))).rejects.toBeInstanceOf(ConfigurationError);
+      await expect(
+        new IdempotencyRunner({ store }).run('second-db', (context) => context.transaction(async () => 1, { connection: second })),
+      ).rejects.toBeInstanceOf(ConfigurationError);
     } finally {
       second.close();
     }

@@ -40,7 +40,10 @@ describe('SQLite busy file', () => {
   it('gives StorageError (cause SQLITE_BUSY) when the lock outlasts the retries', async () => {
     other.exec('BEGIN IMMEDIATE');
     try {
-      const error = await store.acquire('busy-long', 'fp', options(Date.now())).then(() => undefined, (e: unknown) => e);
+      const error = await store.acquire('busy-long', 'fp', options(Date.now())).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(StorageError);
       expect((error as StorageError).cause).toMatchObject({ code: 'SQLITE_BUSY' });
     } finally {
@@ -125,7 +128,10 @@ describe('PostgreSQL deadlock through postgres.js', () => {
 
     const dialect = postgres(a);
     expect(dialect.isTransient(failure)).toBe(true);
-    const syntax = await a.unsafe('SELEC 1').then(() => undefined, (e: unknown) => e);
+    const syntax = await a.unsafe('SELEC 1').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(dialect.isTransient(syntax)).toBe(false);
   }, 20_000);
 });
@@ -166,7 +172,10 @@ describe('MariaDB/MySQL deadlock', () => {
 
     const dialect = mysql(a);
     expect(dialect.isTransient(failure)).toBe(true);
-    const syntax = await a.query('SELEC 1').then(() => undefined, (e: unknown) => e);
+    const syntax = await a.query('SELEC 1').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(dialect.isTransient(syntax)).toBe(false);
   }, 20_000);
 });

@@ -49,11 +49,20 @@ export function newKey(): string {
  * Sends the head of a POST announcing `declared` body bytes, a few of them, then hangs up: a client
  * that leaves mid-body. Resolves once the socket is gone.
  */
-export function leaveMidBody(baseUrl: string, headers: Record<string, string>, { path = '/payments', declared = 1000 } = {}): Promise<void> {
+export function leaveMidBody(
+  baseUrl: string,
+  headers: Record<string, string>,
+  { path = '/payments', declared = 1000 } = {},
+): Promise<void> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve) => {
     const socket = connect(Number(port), hostname, () => {
-      const lines = Object.entries({ host: `${hostname}:${port}`, 'content-type': 'application/octet-stream', ...headers, 'content-length': String(declared) });
+      const lines = Object.entries({
+        host: `${hostname}:${port}`,
+        'content-type': 'application/octet-stream',
+        ...headers,
+        'content-length': String(declared),
+      });
       socket.write(`POST ${path} HTTP/1.1\r\n${lines.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n`);
       socket.write('x'.repeat(Math.min(10, declared - 1)));
       setTimeout(() => socket.destroy(), 50);

@@ -13,50 +13,58 @@ let ids = 0;
 const nextId = () => `req-${process.pid}-${++ids}`;
 
 export function registerConsistencyScenarios({ it, group }: SuiteContext): void {
-  group('key header parsing', () => ({}), (g) => {
-    it('answers 400 INVALID_KEY to a bare key holding a comma, handler not run (a key sent twice looks the same)', async () => {
-      const before = g.runs();
-      const response = await g.post(`${newKey()},part`, {}, '{}');
-      assertProblem(response, 400, 'INVALID_KEY');
-      assert.equal(g.runs() - before, 0);
-    });
-    it('accepts a quoted key holding a comma and replays it', async () => {
-      const key = `${newKey()},part`;
-      const first = await g.post(`"${key}"`, {}, '{}');
-      assert.equal(first.status, 201);
-      const retry = await g.post(`"${key}"`, {}, '{}');
-      assert.equal(retry.headers['idempotent-replayed'], 'true');
-    });
-  });
+  group(
+    'key header parsing',
+    () => ({}),
+    (g) => {
+      it('answers 400 INVALID_KEY to a bare key holding a comma, handler not run (a key sent twice looks the same)', async () => {
+        const before = g.runs();
+        const response = await g.post(`${newKey()},part`, {}, '{}');
+        assertProblem(response, 400, 'INVALID_KEY');
+        assert.equal(g.runs() - before, 0);
+      });
+      it('accepts a quoted key holding a comma and replays it', async () => {
+        const key = `${newKey()},part`;
+        const first = await g.post(`"${key}"`, {}, '{}');
+        assert.equal(first.status, 201);
+        const retry = await g.post(`"${key}"`, {}, '{}');
+        assert.equal(retry.headers['idempotent-replayed'], 'true');
+      });
+    },
+  );
 
-  group('outcome', () => ({ requireKey: true }), (g) => {
-    it('reports a MISSING_KEY answer as { protected: false, replayed: false, stored: false, key: undefined }', async () => {
-      const id = nextId();
-      const response = await g.send({ headers: { 'x-scenario-id': id }, body: '{}' });
-      assertProblem(response, 400, 'MISSING_KEY');
-      assert.deepEqual(await g.outcome(id), { protected: false, replayed: false, stored: false, key: undefined });
-    });
-    it('reports an INVALID_KEY answer as unprotected', async () => {
-      const id = nextId();
-      await g.post('k'.repeat(300), { 'x-scenario-id': id }, '{}');
-      assert.deepEqual(await g.outcome(id), { protected: false, replayed: false, stored: false, key: undefined });
-    });
-    it('reports a first request as protected and stored, its replay as replayed, both with the key the client sent (unquoted)', async () => {
-      const key = newKey();
-      const first = nextId();
-      const second = nextId();
-      await g.post(`"${key}"`, { 'x-scenario-id': first }, '{}');
-      assert.deepEqual(await g.outcome(first), { protected: true, replayed: false, stored: true, key });
-      await g.post(key, { 'x-scenario-id': second }, '{}');
-      assert.deepEqual(await g.outcome(second), { protected: true, replayed: true, stored: false, key });
-    });
-    it('reports a handler failure as protected, not stored', async () => {
-      const key = newKey();
-      const id = nextId();
-      await g.post(key, { 'x-scenario-id': id, 'x-scenario-status': '503' }, '{}');
-      assert.deepEqual(await g.outcome(id), { protected: true, replayed: false, stored: false, key });
-    });
-  });
+  group(
+    'outcome',
+    () => ({ requireKey: true }),
+    (g) => {
+      it('reports a MISSING_KEY answer as { protected: false, replayed: false, stored: false, key: undefined }', async () => {
+        const id = nextId();
+        const response = await g.send({ headers: { 'x-scenario-id': id }, body: '{}' });
+        assertProblem(response, 400, 'MISSING_KEY');
+        assert.deepEqual(await g.outcome(id), { protected: false, replayed: false, stored: false, key: undefined });
+      });
+      it('reports an INVALID_KEY answer as unprotected', async () => {
+        const id = nextId();
+        await g.post('k'.repeat(300), { 'x-scenario-id': id }, '{}');
+        assert.deepEqual(await g.outcome(id), { protected: false, replayed: false, stored: false, key: undefined });
+      });
+      it('reports a first request as protected and stored, its replay as replayed, both with the key the client sent (unquoted)', async () => {
+        const key = newKey();
+        const first = nextId();
+        const second = nextId();
+        await g.post(`"${key}"`, { 'x-scenario-id': first }, '{}');
+        assert.deepEqual(await g.outcome(first), { protected: true, replayed: false, stored: true, key });
+        await g.post(key, { 'x-scenario-id': second }, '{}');
+        assert.deepEqual(await g.outcome(second), { protected: true, replayed: true, stored: false, key });
+      });
+      it('reports a handler failure as protected, not stored', async () => {
+        const key = newKey();
+        const id = nextId();
+        await g.post(key, { 'x-scenario-id': id, 'x-scenario-status': '503' }, '{}');
+        assert.deepEqual(await g.outcome(id), { protected: true, replayed: false, stored: false, key });
+      });
+    },
+  );
 
   const reported: CallbackError[] = [];
   const throwing = () => {
@@ -91,7 +99,8 @@ export function registerConsistencyScenarios({ it, group }: SuiteContext): void 
         assert.equal(g.runs() - before, 1);
         await new Promise((resolve) => setTimeout(resolve, 20));
         const names = new Set(reported.map((error) => error.callback));
-        for (const name of ['onCacheMiss', 'onCacheHit', 'onMismatch', 'errorHandler']) assert.ok(names.has(name as CallbackError['callback']), `${name} was not reported`);
+        for (const name of ['onCacheMiss', 'onCacheHit', 'onMismatch', 'errorHandler'])
+          assert.ok(names.has(name as CallbackError['callback']), `${name} was not reported`);
       });
       it('answers the default problem+json when errorHandler throws or rejects', async () => {
         assertProblem(await g.send({ body: '{}' }), 400, 'MISSING_KEY');

@@ -49,31 +49,35 @@ function corruptStore(store: IdempotencyStore): IdempotencyStore {
 }
 
 export function corruptRecordScenarios(group: GroupFactory, it: ScenarioIt): void {
-  group('corrupt records', (store) => ({ store: corruptStore(store) }), (g) => {
-    for (const [kind, what] of [
-      ['status-99', 'a stored status below 200'],
-      ['status-600', 'a stored status above 599'],
-      ['status-text', 'a stored status that is not a number'],
-      ['missing', 'a completed record with no response'],
-      ['garbage', 'a stored response that is not an idem payload'],
-    ] as const) {
-      it(`answers 503 STORAGE_ERROR with Retry-After for ${what}, handler not run`, async () => {
-        const before = g.runs();
-        const response = await g.post(`${kind}.${newKey()}`, {}, '{}');
-        assert.equal(response.status, 503, `got ${response.status}: ${response.body.toString().slice(0, 200)}`);
-        assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-        assert.equal(response.json().code, 'STORAGE_ERROR');
-        assert.ok(Number(response.headers['retry-after']) >= 1);
-        assert.equal(response.headers['idempotent-replayed'], undefined);
-        assert.equal(g.runs() - before, 0);
-      });
-    }
+  group(
+    'corrupt records',
+    (store) => ({ store: corruptStore(store) }),
+    (g) => {
+      for (const [kind, what] of [
+        ['status-99', 'a stored status below 200'],
+        ['status-600', 'a stored status above 599'],
+        ['status-text', 'a stored status that is not a number'],
+        ['missing', 'a completed record with no response'],
+        ['garbage', 'a stored response that is not an idem payload'],
+      ] as const) {
+        it(`answers 503 STORAGE_ERROR with Retry-After for ${what}, handler not run`, async () => {
+          const before = g.runs();
+          const response = await g.post(`${kind}.${newKey()}`, {}, '{}');
+          assert.equal(response.status, 503, `got ${response.status}: ${response.body.toString().slice(0, 200)}`);
+          assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+          assert.equal(response.json().code, 'STORAGE_ERROR');
+          assert.ok(Number(response.headers['retry-after']) >= 1);
+          assert.equal(response.headers['idempotent-replayed'], undefined);
+          assert.equal(g.runs() - before, 0);
+        });
+      }
 
-    it('still replays a sound record of the same store', async () => {
-      const key = newKey();
-      await g.post(key, {}, '{}');
-      const retry = await g.post(key, {}, '{}');
-      assert.equal(retry.headers['idempotent-replayed'], 'true');
-    });
-  });
+      it('still replays a sound record of the same store', async () => {
+        const key = newKey();
+        await g.post(key, {}, '{}');
+        const retry = await g.post(key, {}, '{}');
+        assert.equal(retry.headers['idempotent-replayed'], 'true');
+      });
+    },
+  );
 }

@@ -33,56 +33,68 @@ async function assertKeyFree(g: Group, key: string): Promise<void> {
 }
 
 export function registerExitPathScenarios({ it, group }: SuiteContext): void {
-  group('exit paths', () => ({ lockTtl: EXIT_PATHS_LOCK_TTL }), (g) => {
-    const failures: Array<[label: string, headers: Record<string, string>]> = [
-      ['throws an Error synchronously', { 'x-scenario-throw': 'sync' }],
-      ['rejects with an Error', { 'x-scenario-throw': '1' }],
-      ['throws a value that is not an Error', { 'x-scenario-throw': 'value' }],
-      ["fails and the framework's own error handler throws too", { 'x-scenario-throw': '1', 'x-scenario-error-handler': 'throw' }],
-    ];
-    for (const [label, headers] of failures) {
-      it(`gives the key back at once when the handler ${label}: nothing replayed, a retry runs`, async () => {
+  group(
+    'exit paths',
+    () => ({ lockTtl: EXIT_PATHS_LOCK_TTL }),
+    (g) => {
+      const failures: Array<[label: string, headers: Record<string, string>]> = [
+        ['throws an Error synchronously', { 'x-scenario-throw': 'sync' }],
+        ['rejects with an Error', { 'x-scenario-throw': '1' }],
+        ['throws a value that is not an Error', { 'x-scenario-throw': 'value' }],
+        ["fails and the framework's own error handler throws too", { 'x-scenario-throw': '1', 'x-scenario-error-handler': 'throw' }],
+      ];
+      for (const [label, headers] of failures) {
+        it(`gives the key back at once when the handler ${label}: nothing replayed, a retry runs`, async () => {
+          const key = newKey();
+          const before = g.runs();
+          const failed = await attempt(g.post(key, headers, '{}'));
+          assert.equal(g.runs() - before, 1);
+          if (failed) {
+            assert.ok(failed.status >= 500, `expected a 5xx (or a hang-up), got ${failed.status}`);
+            assert.equal(failed.headers['idempotent-replayed'], undefined);
+          }
+          await assertKeyFree(g, key);
+        });
+      }
+
+      it('never runs the handler for a client that leaves mid-body, and leaves the key free', async () => {
         const key = newKey();
         const before = g.runs();
-        const failed = await attempt(g.post(key, headers, '{}'));
-        assert.equal(g.runs() - before, 1);
-        if (failed) {
-          assert.ok(failed.status >= 500, `expected a 5xx (or a hang-up), got ${failed.status}`);
-          assert.equal(failed.headers['idempotent-replayed'], undefined);
-        }
+        await leaveMidBody(g.url, { 'idempotency-key': key });
+        await pause(100);
+        assert.equal(g.runs() - before, 0, 'the handler ran for a body that never arrived');
         await assertKeyFree(g, key);
       });
-    }
 
-    it('never runs the handler for a client that leaves mid-body, and leaves the key free', async () => {
-      const key = newKey();
-      const before = g.runs();
-      await leaveMidBody(g.url, { 'idempotency-key': key });
-      await pause(100);
-      assert.equal(g.runs() - before, 0, 'the handler ran for a body that never arrived');
-      await assertKeyFree(g, key);
-    });
+      it('records the answer of a handler whose client left mid-handler: the retry replays it, the handler ran once', async () => {
+        const key = newKey();
+        const before = g.runs();
+        await leaveMidHandler(
+          g.url,
+          { headers: { 'idempotency-key': key, 'x-scenario-delay': '200' }, body: '{}' },
+          () => g.runs() - before === 1,
+        );
+        await pause(400);
+        const retry = await g.post(key, {}, '{}');
+        assert.equal(retry.status, 201);
+        assert.equal(retry.headers['idempotent-replayed'], 'true');
+        assert.equal(g.runs() - before, 1);
+      });
 
-    it('records the answer of a handler whose client left mid-handler: the retry replays it, the handler ran once', async () => {
-      const key = newKey();
-      const before = g.runs();
-      await leaveMidHandler(g.url, { headers: { 'idempotency-key': key, 'x-scenario-delay': '200' }, body: '{}' }, () => g.runs() - before === 1);
-      await pause(400);
-      const retry = await g.post(key, {}, '{}');
-      assert.equal(retry.status, 201);
-      assert.equal(retry.headers['idempotent-replayed'], 'true');
-      assert.equal(g.runs() - before, 1);
-    });
-
-    it('gives the key back one lease period after the client left a handler that never ends', async () => {
-      const key = newKey();
-      const before = g.runs();
-      await leaveMidHandler(g.url, { headers: { 'idempotency-key': key, 'x-scenario-hang': '1' }, body: '{}' }, () => g.runs() - before === 1);
-      const during = await g.post(key, {}, '{}');
-      assertProblem(during, 409, 'REQUEST_IN_PROGRESS');
-      await pause(EXIT_PATHS_LOCK_TTL + 400);
-      await assertKeyFree(g, key);
-      assert.equal(g.runs() - before, 2);
-    }, 15_000);
-  });
+      it('gives the key back one lease period after the client left a handler that never ends', async () => {
+        const key = newKey();
+        const before = g.runs();
+        await leaveMidHandler(
+          g.url,
+          { headers: { 'idempotency-key': key, 'x-scenario-hang': '1' }, body: '{}' },
+          () => g.runs() - before === 1,
+        );
+        const during = await g.post(key, {}, '{}');
+        assertProblem(during, 409, 'REQUEST_IN_PROGRESS');
+        await pause(EXIT_PATHS_LOCK_TTL + 400);
+        await assertKeyFree(g, key);
+        assert.equal(g.runs() - before, 2);
+      }, 15_000);
+    },
+  );
 }

@@ -10,7 +10,11 @@ import type { ScenarioIt } from './not-applicable';
 
 type Seen = { hook: string; key: unknown; context: unknown };
 
-export function hookKeyScenarios(group: GroupFactory, it: ScenarioIt, readHeader: (raw: unknown, name: string) => string | undefined): void {
+export function hookKeyScenarios(
+  group: GroupFactory,
+  it: ScenarioIt,
+  readHeader: (raw: unknown, name: string) => string | undefined,
+): void {
   const seen: Seen[] = [];
   const hook = (name: string) => (key: string, _req: unknown, context: HookContext) => void seen.push({ hook: name, key, context });
   group(

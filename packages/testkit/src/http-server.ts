@@ -36,7 +36,8 @@ export function readRequestHeader(raw: unknown, name: string): string | undefine
   for (const candidate of [raw, holder?.request, holder?.req, holder?.req?.raw, holder?.raw]) {
     const headers = (candidate as { headers?: unknown } | undefined)?.headers;
     if (headers === undefined || headers === null) continue;
-    if (typeof (headers as { get?: unknown }).get === 'function') return (headers as { get(n: string): string | null }).get(lower) ?? undefined;
+    if (typeof (headers as { get?: unknown }).get === 'function')
+      return (headers as { get(n: string): string | null }).get(lower) ?? undefined;
     const value = (headers as Record<string, unknown>)[lower];
     if (typeof value === 'string') return value;
     if (Array.isArray(value)) return value[0] as string | undefined;

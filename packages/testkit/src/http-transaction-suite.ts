@@ -70,7 +70,12 @@ function ledgerHandler(ledger: TransactionLedger): { handle: ScenarioHandler; ru
     const body = new TextEncoder().encode(JSON.stringify({ run, entry }));
     return {
       status: Number(header('x-scenario-status') ?? 201),
-      headers: { 'x-run': String(run), 'x-custom': 'handler', 'set-cookie': ['booked=1'], 'content-type': 'application/json; charset=utf-8' },
+      headers: {
+        'x-run': String(run),
+        'x-custom': 'handler',
+        'set-cookie': ['booked=1'],
+        'content-type': 'application/json; charset=utf-8',
+      },
       body,
     };
   };
@@ -111,7 +116,10 @@ export function httpTransactionSuite(test: TestApi, name: string, suite: HttpTra
         runs: handler.runs,
         leaseLost: [],
         post: (key, entry, headers = {}) =>
-          sendRequest(url, { headers: { ...(key === undefined ? {} : { 'idempotency-key': key }), 'x-ledger-entry': entry, ...headers }, body: '{}' }),
+          sendRequest(url, {
+            headers: { ...(key === undefined ? {} : { 'idempotency-key': key }), 'x-ledger-entry': entry, ...headers },
+            body: '{}',
+          }),
       };
       test.beforeAll(async () => {
         store = await suite.createStore();
@@ -127,89 +135,103 @@ export function httpTransactionSuite(test: TestApi, name: string, suite: HttpTra
     });
 
   describe(`HTTP transactions: ${name}`, () => {
-    group('transactions', {}, (store) => store, (g) => {
-      it('commits the handler’s ledger row with the record; the retry replays without writing', async () => {
-        const key = newKey();
-        const entry = newKey();
-        const before = g.runs();
-        const first = await g.post(key, entry);
-        assert.equal(first.status, 201);
-        assert.equal(await ledger.rows(entry), 1, 'the row is committed before the answer is sent');
-        const retry = await g.post(key, entry);
-        assert.equal(retry.status, 201);
-        assert.equal(retry.headers['idempotent-replayed'], 'true');
-        assert.ok(retry.body.equals(first.body));
-        assert.equal(g.runs() - before, 1);
-        assert.equal(await ledger.rows(entry), 1);
-      });
+    group(
+      'transactions',
+      {},
+      (store) => store,
+      (g) => {
+        it('commits the handler’s ledger row with the record; the retry replays without writing', async () => {
+          const key = newKey();
+          const entry = newKey();
+          const before = g.runs();
+          const first = await g.post(key, entry);
+          assert.equal(first.status, 201);
+          assert.equal(await ledger.rows(entry), 1, 'the row is committed before the answer is sent');
+          const retry = await g.post(key, entry);
+          assert.equal(retry.status, 201);
+          assert.equal(retry.headers['idempotent-replayed'], 'true');
+          assert.ok(retry.body.equals(first.body));
+          assert.equal(g.runs() - before, 1);
+          assert.equal(await ledger.rows(entry), 1);
+        });
 
-      it('20 concurrent duplicates write exactly one ledger row', async () => {
-        const key = newKey();
-        const entry = newKey();
-        const answers = await Promise.all(Array.from({ length: 20 }, () => g.post(key, entry, { 'x-scenario-delay': '100' })));
-        const statuses = answers.map((answer) => answer.status);
-        assert.ok(statuses.every((status) => status === 201 || status === 409), `unexpected statuses ${statuses.join(',')}`);
-        assert.equal(answers.filter((answer) => answer.status === 201 && answer.headers['idempotent-replayed'] === undefined).length, 1);
-        assert.equal(await ledger.rows(entry), 1);
-      });
+        it('20 concurrent duplicates write exactly one ledger row', async () => {
+          const key = newKey();
+          const entry = newKey();
+          const answers = await Promise.all(Array.from({ length: 20 }, () => g.post(key, entry, { 'x-scenario-delay': '100' })));
+          const statuses = answers.map((answer) => answer.status);
+          assert.ok(
+            statuses.every((status) => status === 201 || status === 409),
+            `unexpected statuses ${statuses.join(',')}`,
+          );
+          assert.equal(answers.filter((answer) => answer.status === 201 && answer.headers['idempotent-replayed'] === undefined).length, 1);
+          assert.equal(await ledger.rows(entry), 1);
+        });
 
-      it('a handler that throws after writing leaves no row and releases the key: the retry writes once', async () => {
-        const key = newKey();
-        const entry = newKey();
-        const failed = await g.post(key, entry, { 'x-scenario-throw': '1' });
-        assert.ok(failed.status >= 500, `expected a 5xx, got ${failed.status}`);
-        assert.equal(await ledger.rows(entry), 0);
-        const retry = await g.post(key, entry);
-        assert.equal(retry.status, 201);
-        assert.equal(retry.headers['idempotent-replayed'], undefined);
-        assert.equal(await ledger.rows(entry), 1);
-      });
+        it('a handler that throws after writing leaves no row and releases the key: the retry writes once', async () => {
+          const key = newKey();
+          const entry = newKey();
+          const failed = await g.post(key, entry, { 'x-scenario-throw': '1' });
+          assert.ok(failed.status >= 500, `expected a 5xx, got ${failed.status}`);
+          assert.equal(await ledger.rows(entry), 0);
+          const retry = await g.post(key, entry);
+          assert.equal(retry.status, 201);
+          assert.equal(retry.headers['idempotent-replayed'], undefined);
+          assert.equal(await ledger.rows(entry), 1);
+        });
 
-      it('a 5xx answer (not stored) rolls the row back and releases the key', async () => {
-        const key = newKey();
-        const entry = newKey();
-        const failed = await g.post(key, entry, { 'x-scenario-status': '503' });
-        assert.equal(failed.status, 503);
-        assert.equal(failed.headers['x-custom'], 'handler', 'the handler’s own 5xx goes out as it is');
-        assert.equal(await ledger.rows(entry), 0);
-        const retry = await g.post(key, entry);
-        assert.equal(retry.status, 201);
-        assert.equal(await ledger.rows(entry), 1);
-      });
+        it('a 5xx answer (not stored) rolls the row back and releases the key', async () => {
+          const key = newKey();
+          const entry = newKey();
+          const failed = await g.post(key, entry, { 'x-scenario-status': '503' });
+          assert.equal(failed.status, 503);
+          assert.equal(failed.headers['x-custom'], 'handler', 'the handler’s own 5xx goes out as it is');
+          assert.equal(await ledger.rows(entry), 0);
+          const retry = await g.post(key, entry);
+          assert.equal(retry.status, 201);
+          assert.equal(await ledger.rows(entry), 1);
+        });
 
-      if (ledger.poison) it('a database failure before COMMIT answers 503 instead of the handler’s 201, with no row; the retry runs again', async () => {
-        const key = newKey();
-        const entry = newKey();
-        const failed = await g.post(key, entry, { 'x-ledger-poison': '1' });
-        assertReplaced(failed, 503, 'STORAGE_ERROR');
-        assert.ok(Number(failed.headers['retry-after']) >= 1);
-        assert.equal(await ledger.rows(entry), 0);
-        const retry = await g.post(key, entry);
-        assert.equal(retry.status, 201);
-        assert.equal(retry.headers['idempotent-replayed'], undefined);
-        assert.equal(await ledger.rows(entry), 1);
-      });
+        if (ledger.poison)
+          it('a database failure before COMMIT answers 503 instead of the handler’s 201, with no row; the retry runs again', async () => {
+            const key = newKey();
+            const entry = newKey();
+            const failed = await g.post(key, entry, { 'x-ledger-poison': '1' });
+            assertReplaced(failed, 503, 'STORAGE_ERROR');
+            assert.ok(Number(failed.headers['retry-after']) >= 1);
+            assert.equal(await ledger.rows(entry), 0);
+            const retry = await g.post(key, entry);
+            assert.equal(retry.status, 201);
+            assert.equal(retry.headers['idempotent-replayed'], undefined);
+            assert.equal(await ledger.rows(entry), 1);
+          });
 
-      it('a request without a key still gets a transaction, committed when its work resolves', async () => {
-        const entry = newKey();
-        const response = await g.post(undefined, entry);
-        assert.equal(response.status, 201);
-        assert.equal(await ledger.rows(entry), 1);
-      });
-    });
+        it('a request without a key still gets a transaction, committed when its work resolves', async () => {
+          const entry = newKey();
+          const response = await g.post(undefined, entry);
+          assert.equal(response.status, 201);
+          assert.equal(await ledger.rows(entry), 1);
+        });
+      },
+    );
 
     // Renewals every 100 ms on the store's own connections, while the handler's transaction stays open.
-    group('renewing', { lockTtl: 300 }, (store) => store, (g) => {
-      it('renewals never wait on the open transaction nor it on them: a handler 4 leases long commits once', async () => {
-        const key = newKey();
-        const entry = newKey();
-        const response = await g.post(key, entry, { 'x-scenario-delay': '1200' });
-        assert.equal(response.status, 201);
-        assert.equal(await ledger.rows(entry), 1);
-        assert.deepEqual(g.leaseLost, []);
-        assert.equal((await g.post(key, entry)).headers['idempotent-replayed'], 'true');
-      });
-    });
+    group(
+      'renewing',
+      { lockTtl: 300 },
+      (store) => store,
+      (g) => {
+        it('renewals never wait on the open transaction nor it on them: a handler 4 leases long commits once', async () => {
+          const key = newKey();
+          const entry = newKey();
+          const response = await g.post(key, entry, { 'x-scenario-delay': '1200' });
+          assert.equal(response.status, 201);
+          assert.equal(await ledger.rows(entry), 1);
+          assert.deepEqual(g.leaseLost, []);
+          assert.equal((await g.post(key, entry)).headers['idempotent-replayed'], 'true');
+        });
+      },
+    );
 
     // No renewals: a lease lapses 500 ms after it was taken, as if its owner had frozen.
     group('lease lost', { lockTtl: 500 }, frozenRenewals, (g) => {

@@ -20,7 +20,8 @@ export function notApplicableSkipper(test: TestApi, notApplicable: Record<string
     skip!.call(test.it, `${name} (not applicable: ${notApplicable[name]})`, fn);
   }) as ScenarioIt;
   it.assertAllMatched = () => {
-    if (unmatched.size > 0) throw new Error(`notApplicable names no scenario: ${[...unmatched].map((name) => JSON.stringify(name)).join(', ')}`);
+    if (unmatched.size > 0)
+      throw new Error(`notApplicable names no scenario: ${[...unmatched].map((name) => JSON.stringify(name)).join(', ')}`);
   };
   return it;
 }

@@ -55,7 +55,9 @@ export async function runProcessRace(options: RaceOptions): Promise<RaceResult> 
   const isTs = /\.[cm]?tsx?$/.test(options.factoryModule);
   const tsx = ['--import', pathToFileURL(createRequire(__filename).resolve('tsx')).href];
   const execArgv = options.execArgv ?? (isTs ? tsx : []);
-  const childScript = [join(__dirname, 'race-child.ts'), join(__dirname, 'race-child.js'), join(__dirname, 'race-child.cjs')].find(existsSync);
+  const childScript = [join(__dirname, 'race-child.ts'), join(__dirname, 'race-child.js'), join(__dirname, 'race-child.cjs')].find(
+    existsSync,
+  );
   if (!childScript) throw new Error('race-child script not found next to the testkit');
   const childExecArgv = childScript.endsWith('.ts') && !isTs ? [...tsx, ...execArgv] : execArgv;
 
@@ -64,7 +66,18 @@ export async function runProcessRace(options: RaceOptions): Promise<RaceResult> 
       execArgv: childExecArgv,
       cwd: options.cwd,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, IDEM_RACE_CONFIG: JSON.stringify({ factoryModule: options.factoryModule, prefix: `idem-race-${runId}:`, keys: keyList, duplicates, handlerMs, lockTtl, waitTimeout }) },
+      env: {
+        ...process.env,
+        IDEM_RACE_CONFIG: JSON.stringify({
+          factoryModule: options.factoryModule,
+          prefix: `idem-race-${runId}:`,
+          keys: keyList,
+          duplicates,
+          handlerMs,
+          lockTtl,
+          waitTimeout,
+        }),
+      },
     }),
   );
   const timer = setTimeout(() => {

@@ -11,7 +11,14 @@ export const serviceUrls = {
   mysql: process.env.IDEM_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test',
 };
 
-const DEFAULT_PORTS: Record<string, number> = { 'redis:': 6379, 'rediss:': 6380, 'postgres:': 5432, 'postgresql:': 5432, 'mysql:': 3306, 'mariadb:': 3306 };
+const DEFAULT_PORTS: Record<string, number> = {
+  'redis:': 6379,
+  'rediss:': 6380,
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'mysql:': 3306,
+  'mariadb:': 3306,
+};
 
 const TCP_PROBE = `
 const { connect } = require('node:net');

@@ -65,7 +65,10 @@ const storeClock: Clock = {
     return Date.now();
   },
   time(actual, expected, what) {
-    assert.ok(actual !== undefined && Math.abs(actual - expected) <= STORE_EDGE, `${what}: ${actual} is not within ${STORE_EDGE} ms of ${expected}`);
+    assert.ok(
+      actual !== undefined && Math.abs(actual - expected) <= STORE_EDGE,
+      `${what}: ${actual} is not within ${STORE_EDGE} ms of ${expected}`,
+    );
   },
 };
 
@@ -85,14 +88,19 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
   };
   const missing = missingService(options.service);
   const skip = (test.it as { skip?: (name: string, fn?: TestBody) => void }).skip;
-  if (missing && typeof skip !== 'function') throw new Error('a store suite with a missing service needs a test runner whose `it` has `it.skip`');
+  if (missing && typeof skip !== 'function')
+    throw new Error('a store suite with a missing service needs a test runner whose `it` has `it.skip`');
   /** Each test body runs only when the service is there; a fresh key per test keeps tests independent. */
   const check = (title: string, body: (key: string, now: number) => Promise<void>, timeout = 30_000) => {
     if (missing) return skip!.call(test.it, `${title} (skipped: ${missing})`, () => undefined);
-    it(title, async () => {
-      if (!available) return;
-      await body(`key-${randomUUID()}`, Date.now());
-    }, timeout);
+    it(
+      title,
+      async () => {
+        if (!available) return;
+        await body(`key-${randomUUID()}`, Date.now());
+      },
+      timeout,
+    );
   };
 
   describe(`${name} store contract`, () => {
@@ -235,23 +243,27 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       assert.equal(await store.get(key, { now: await clock.at(done, ttlMs + clock.edge) }), undefined);
     });
 
-    check('a renewed lease outlives ttl on the wall clock too (native expiry such as PEXPIRE follows the renewals)', async (key) => {
-      // Real time: a store's own expiry (Redis PEXPIRE, a TTL index) must follow the lease, not `ttl`.
-      // The lease (600 ms) is long next to each pause (250 ms), so a loaded machine does not lapse it;
-      // the last renewal comes after both 3× ttl and the first lease's end.
-      const ttlMs = 100;
-      const lockTtlMs = 600;
-      const pause = () => new Promise((resolve) => setTimeout(resolve, 250));
-      const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: Date.now() });
-      assert.ok(first.state === 'acquired');
-      for (let renewal = 1; renewal <= 3; renewal++) {
-        await pause();
-        assert.equal(await store.extend(key, first.token, { lockTtlMs, now: Date.now() }), true, `renewal ${renewal} refused`);
-      }
-      assert.equal((await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: Date.now() })).state, 'in_progress');
-      assert.equal(await store.complete(key, first.token, bytes('once'), { ttlMs: 60_000, now: Date.now() }), true);
-      assert.equal((await store.get(key))?.status, 'completed');
-    }, 30_000);
+    check(
+      'a renewed lease outlives ttl on the wall clock too (native expiry such as PEXPIRE follows the renewals)',
+      async (key) => {
+        // Real time: a store's own expiry (Redis PEXPIRE, a TTL index) must follow the lease, not `ttl`.
+        // The lease (600 ms) is long next to each pause (250 ms), so a loaded machine does not lapse it;
+        // the last renewal comes after both 3× ttl and the first lease's end.
+        const ttlMs = 100;
+        const lockTtlMs = 600;
+        const pause = () => new Promise((resolve) => setTimeout(resolve, 250));
+        const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: Date.now() });
+        assert.ok(first.state === 'acquired');
+        for (let renewal = 1; renewal <= 3; renewal++) {
+          await pause();
+          assert.equal(await store.extend(key, first.token, { lockTtlMs, now: Date.now() }), true, `renewal ${renewal} refused`);
+        }
+        assert.equal((await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: Date.now() })).state, 'in_progress');
+        assert.equal(await store.complete(key, first.token, bytes('once'), { ttlMs: 60_000, now: Date.now() }), true);
+        assert.equal((await store.get(key))?.status, 'completed');
+      },
+      30_000,
+    );
 
     check('extend with a wrong token is refused', async (key, now) => {
       await store.acquire(key, 'fp', { lockTtlMs: SHORT, ttlMs: TTL, now });
@@ -340,25 +352,33 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       assert.equal(await store.get(`missing-${key}`, { now }), undefined);
     });
 
-    check('200 concurrent acquires of one key: exactly one acquires', async (key, now) => {
-      const results = await Promise.all(
-        Array.from({ length: 200 }, () => store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now })),
-      );
-      assert.equal(results.filter((r) => r.state === 'acquired').length, 1);
-      assert.equal(results.filter((r) => r.state === 'in_progress').length, 199);
-    }, 60_000);
+    check(
+      '200 concurrent acquires of one key: exactly one acquires',
+      async (key, now) => {
+        const results = await Promise.all(
+          Array.from({ length: 200 }, () => store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now })),
+        );
+        assert.equal(results.filter((r) => r.state === 'acquired').length, 1);
+        assert.equal(results.filter((r) => r.state === 'in_progress').length, 199);
+      },
+      60_000,
+    );
 
-    check('a 1 MiB binary response round-trips byte for byte', async (key, now) => {
-      const payload = new Uint8Array(randomBytes(1024 * 1024));
-      payload[0] = 0;
-      payload[1] = 0xff;
-      const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
-      assert.ok(first.state === 'acquired');
-      assert.equal(await store.complete(key, first.token, payload, { ttlMs: TTL, now }), true);
-      const again = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
-      assert.ok(again.state === 'completed');
-      assert.ok(Buffer.from(payload).equals(Buffer.from(again.record.response ?? [])));
-    }, 60_000);
+    check(
+      'a 1 MiB binary response round-trips byte for byte',
+      async (key, now) => {
+        const payload = new Uint8Array(randomBytes(1024 * 1024));
+        payload[0] = 0;
+        payload[1] = 0xff;
+        const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+        assert.ok(first.state === 'acquired');
+        assert.equal(await store.complete(key, first.token, payload, { ttlMs: TTL, now }), true);
+        const again = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
+        assert.ok(again.state === 'completed');
+        assert.ok(Buffer.from(payload).equals(Buffer.from(again.record.response ?? [])));
+      },
+      60_000,
+    );
 
     check('an empty response is stored as empty, not as missing', async (key, now) => {
       const first = await store.acquire(key, 'fp', { lockTtlMs: LOCK, ttlMs: TTL, now });
@@ -379,18 +399,21 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       assert.equal((await other.get(key, { now }))?.status, 'in_progress');
     });
 
-    check('a prefix never runs into its keys: prefix "…a" with key "bK" and prefix "…ab" with key "K" are two records', async (key, now) => {
-      // Joined as plain text (`prefix + key`) both would be one record, "…abK": one app would replay the other's answer.
-      const base = `idem-test-${randomUUID().slice(0, 8)}`;
-      const short = await newStore(`${base}a`);
-      const long = await newStore(`${base}ab`);
-      const first = await short.acquire(`b${key}`, 'fp-short', { lockTtlMs: LOCK, ttlMs: TTL, now });
-      const second = await long.acquire(key, 'fp-long', { lockTtlMs: LOCK, ttlMs: TTL, now });
-      assert.equal(first.state, 'acquired');
-      assert.equal(second.state, 'acquired', 'the two prefixes share a record');
-      assert.equal((await short.get(`b${key}`, { now }))?.fingerprint, 'fp-short');
-      assert.equal((await long.get(key, { now }))?.fingerprint, 'fp-long');
-    });
+    check(
+      'a prefix never runs into its keys: prefix "…a" with key "bK" and prefix "…ab" with key "K" are two records',
+      async (key, now) => {
+        // Joined as plain text (`prefix + key`) both would be one record, "…abK": one app would replay the other's answer.
+        const base = `idem-test-${randomUUID().slice(0, 8)}`;
+        const short = await newStore(`${base}a`);
+        const long = await newStore(`${base}ab`);
+        const first = await short.acquire(`b${key}`, 'fp-short', { lockTtlMs: LOCK, ttlMs: TTL, now });
+        const second = await long.acquire(key, 'fp-long', { lockTtlMs: LOCK, ttlMs: TTL, now });
+        assert.equal(first.state, 'acquired');
+        assert.equal(second.state, 'acquired', 'the two prefixes share a record');
+        assert.equal((await short.get(`b${key}`, { now }))?.fingerprint, 'fp-short');
+        assert.equal((await long.get(key, { now }))?.fingerprint, 'fp-long');
+      },
+    );
 
     check('keys that differ only by a lone surrogate (or by U+FFFD) are kept apart', async (key, now) => {
       // Not UTF-8 encodable: a store that encodes keys as UTF-8 turns all three into the same U+FFFD.
@@ -411,8 +434,15 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
 
     check('keys of any content are kept apart and intact', async (key, now) => {
       const odd = [
-        `${key}*`, `${key}?`, `${key}'; DROP TABLE x; --`, `${key} with spaces`, `${key}\\"quoted"`,
-        `${key}:ünïcödé:日本語:🙂`, `${key}%00%2F`, `${key}{tag}`, `${key}${'x'.repeat(560)}`,
+        `${key}*`,
+        `${key}?`,
+        `${key}'; DROP TABLE x; --`,
+        `${key} with spaces`,
+        `${key}\\"quoted"`,
+        `${key}:ünïcödé:日本語:🙂`,
+        `${key}%00%2F`,
+        `${key}{tag}`,
+        `${key}${'x'.repeat(560)}`,
       ];
       for (const [i, oddKey] of odd.entries()) {
         const first = await store.acquire(oddKey, `fp-${i}`, { lockTtlMs: LOCK, ttlMs: TTL, now });

@@ -26,13 +26,15 @@ it('reports a not-applicable scenario as skipped, by name and with the reason, a
 
 it('fails the suite when a not-applicable name matches no scenario', () => {
   const runner = recordingRunner();
-  expect(() => httpScenarioSuite(runner.api, 'typo', { ...unreachable, notApplicable: { 'accepts a key of 256 characters': 'typo' } })).toThrow(
-    /notApplicable names no scenario: "accepts a key of 256 characters"/,
-  );
+  expect(() =>
+    httpScenarioSuite(runner.api, 'typo', { ...unreachable, notApplicable: { 'accepts a key of 256 characters': 'typo' } }),
+  ).toThrow(/notApplicable names no scenario: "accepts a key of 256 characters"/);
 });
 
 it('needs the runner to have it.skip only when something is listed', () => {
   const api: TestApi = { describe: (_name, fn) => fn(), it: () => undefined, beforeAll: () => undefined, afterAll: () => undefined };
   expect(() => httpScenarioSuite(api, 'plain', unreachable)).not.toThrow();
-  expect(() => httpScenarioSuite(api, 'no skip', { ...unreachable, notApplicable: { 'accepts a key of 255 characters': 'x' } })).toThrow(/it\.skip/);
+  expect(() => httpScenarioSuite(api, 'no skip', { ...unreachable, notApplicable: { 'accepts a key of 255 characters': 'x' } })).toThrow(
+    /it\.skip/,
+  );
 });

@@ -67,7 +67,10 @@ describe('store suite whose service is missing', () => {
       await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
       const runner = recordingRunner();
       const { port } = server.address() as AddressInfo;
-      storeConformanceSuite(runner.api, 'Reachable', { createStore: neverBuilt, service: { name: 'Redis', url: `redis://127.0.0.1:${port}` } });
+      storeConformanceSuite(runner.api, 'Reachable', {
+        createStore: neverBuilt,
+        service: { name: 'Redis', url: `redis://127.0.0.1:${port}` },
+      });
       expect(runner.skipped).toEqual([]);
       expect(runner.ran.length).toBeGreaterThan(20);
     } finally {

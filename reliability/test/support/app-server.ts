@@ -54,7 +54,12 @@ process.on('uncaughtException', (error) => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The handler with an effect: the side-channel line is written before it waits, so a kill cannot hide it. */
-async function pay(key: string | undefined, delayMs: number, amount: unknown, req?: IncomingMessage): Promise<{ status: number; body: string }> {
+async function pay(
+  key: string | undefined,
+  delayMs: number,
+  amount: unknown,
+  req?: IncomingMessage,
+): Promise<{ status: number; body: string }> {
   executions++;
   record({ type: 'exec', key });
   if (config.ledger && req) {
@@ -109,7 +114,14 @@ async function main(): Promise<void> {
   const stats = () => ({ pid, executions, heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss, store: describe() });
   const observe = (req: IncomingMessage, res: ServerResponse) =>
     res.on('finish', () => {
-      if (req.url?.startsWith('/payments')) record({ type: 'outcome', key: headerText(req, 'idempotency-key'), status: res.statusCode, stored: wasStored(res), replayed: isReplayed(res) });
+      if (req.url?.startsWith('/payments'))
+        record({
+          type: 'outcome',
+          key: headerText(req, 'idempotency-key'),
+          status: res.statusCode,
+          stored: wasStored(res),
+          replayed: isReplayed(res),
+        });
     });
 
   let server;
@@ -120,11 +132,20 @@ async function main(): Promise<void> {
     app.use((req, res, next) => (observe(req, res), next()));
     app.use(guard);
     app.post('/payments', express.json({ limit: '64kb' }), async (req, res) => {
-      const result = await pay(headerText(req, 'idempotency-key'), delayOf(req), (req.body as { amount?: unknown } | undefined)?.amount, req);
+      const result = await pay(
+        headerText(req, 'idempotency-key'),
+        delayOf(req),
+        (req.body as { amount?: unknown } | undefined)?.amount,
+        req,
+      );
       res.status(result.status).type('application/json').send(result.body);
     });
-    app.post('/text', express.text({ type: '*/*', limit: '16kb' }), (req, res) => res.status(200).send(`len=${String(req.body ?? '').length}`));
-    app.put('/raw', express.raw({ type: '*/*', limit: '32kb' }), (req, res) => res.status(200).send(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)));
+    app.post('/text', express.text({ type: '*/*', limit: '16kb' }), (req, res) =>
+      res.status(200).send(`len=${String(req.body ?? '').length}`),
+    );
+    app.put('/raw', express.raw({ type: '*/*', limit: '32kb' }), (req, res) =>
+      res.status(200).send(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)),
+    );
     app.delete('/payments/:id', (_req, res) => res.status(204).end());
     if (config.ledger) {
       // The ledger's database failed under the handler (its connection was cut): the app answers 503, which
@@ -138,7 +159,8 @@ async function main(): Promise<void> {
   } else {
     server = createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/stats') return sendJson(res, 200, JSON.stringify(stats()));
-      if (req.method === 'POST' && req.url === '/stuck-keys') return void readJson(req).then(async (keys) => sendJson(res, 200, JSON.stringify(await stuckKeys(keys as string[]))));
+      if (req.method === 'POST' && req.url === '/stuck-keys')
+        return void readJson(req).then(async (keys) => sendJson(res, 200, JSON.stringify(await stuckKeys(keys as string[]))));
       observe(req, res);
       guard(req, res, () => void plainHandler(req, res));
     });

@@ -53,7 +53,9 @@ export function readEvents(file: string): AppEvent[] {
 }
 
 export function startApp(config: AppConfig, timeoutMs = 20_000): Promise<AppProcess> {
-  return forkApp('app-server.ts', { IDEM_APP: JSON.stringify(config) }, timeoutMs, () => JSON.stringify(readEvents(config.events).filter((e) => e.type === 'startup-failed')));
+  return forkApp('app-server.ts', { IDEM_APP: JSON.stringify(config) }, timeoutMs, () =>
+    JSON.stringify(readEvents(config.events).filter((e) => e.type === 'startup-failed')),
+  );
 }
 
 /** One middleware's app (middleware-app.ts) under Node's default error handling. */
@@ -151,7 +153,11 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** POST /payments with a key (and optional tenant), as a payment client would. */
-export function pay(app: { url: string }, key: string, options: { delayMs?: number; tenant?: string; amount?: number; headers?: Record<string, string> } = {}): Promise<Response> {
+export function pay(
+  app: { url: string },
+  key: string,
+  options: { delayMs?: number; tenant?: string; amount?: number; headers?: Record<string, string> } = {},
+): Promise<Response> {
   return fetch(`${app.url}/payments`, {
     method: 'POST',
     headers: {

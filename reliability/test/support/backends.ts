@@ -63,7 +63,8 @@ export function memoryBackend(): Backend {
         const records = (store as unknown as { records: Map<string, Record<string, unknown>> }).records;
         for (const [id, value] of records) {
           parts.push(Buffer.from(id));
-          for (const field of Object.values(value)) parts.push(field instanceof Uint8Array ? Buffer.from(field) : Buffer.from(String(field)));
+          for (const field of Object.values(value))
+            parts.push(field instanceof Uint8Array ? Buffer.from(field) : Buffer.from(String(field)));
         }
       }
       return Buffer.concat(parts);

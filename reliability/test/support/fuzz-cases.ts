@@ -55,7 +55,12 @@ export function fuzzCase(seed: number, index: number, namespace: string): FuzzCa
   const freshKey = `${namespace}-${index}-${int(1e9).toString(36)}`;
   const json = (amount: number) => Buffer.from(JSON.stringify({ amount }));
   const post = (key: string | Buffer, body: Buffer, extra: Array<[string, string | Buffer]> = [], path = '/payments') =>
-    buildRequest('POST', path, [['Idempotency-Key', key], ['Content-Type', 'application/json'], ['Content-Length', String(body.length)], ...extra], body);
+    buildRequest(
+      'POST',
+      path,
+      [['Idempotency-Key', key], ['Content-Type', 'application/json'], ['Content-Length', String(body.length)], ...extra],
+      body,
+    );
 
   switch (kind) {
     case 'valid':
@@ -65,13 +70,20 @@ export function fuzzCase(seed: number, index: number, namespace: string): FuzzCa
       // share a key with the cases sent around the same time (by index) and work up to 300 ms, so
       // duplicates meet the first one running (409).
       if (rnd() < 0.5) return { kind, request: { bytes: post(sharedKey, json(7)) }, allowed: [201, 409, 422], mustAnswer: true };
-      return { kind, request: { bytes: post(`${namespace}-hot-${Math.floor(index / 200)}`, json(7), [['X-Delay-Ms', String(int(300))]]) }, allowed: [201, 409], mustAnswer: true };
+      return {
+        kind,
+        request: { bytes: post(`${namespace}-hot-${Math.floor(index / 200)}`, json(7), [['X-Delay-Ms', String(int(300))]]) },
+        allowed: [201, 409],
+        mustAnswer: true,
+      };
     case 'mismatch':
       return { kind, request: { bytes: post(sharedKey, json(1000 + int(1000))) }, allowed: [201, 409, 422], mustAnswer: true };
     case 'oversized-key':
       return { kind, request: { bytes: post('k'.repeat(256 + int(4000)), json(1)) }, allowed: [400, 431], mustAnswer: true };
     case 'unicode-key': {
-      const chars = Array.from({ length: 1 + int(60) }, () => String.fromCodePoint(pick([0x80 + int(0x700), 0x4e00 + int(0x5000), 0x1f300 + int(0x300), 0xe000 + int(0x1000)])));
+      const chars = Array.from({ length: 1 + int(60) }, () =>
+        String.fromCodePoint(pick([0x80 + int(0x700), 0x4e00 + int(0x5000), 0x1f300 + int(0x300), 0xe000 + int(0x1000)])),
+      );
       // Raw UTF-8 bytes on the wire: node reads header bytes as latin1, so the key is odd but valid text.
       return { kind, request: { bytes: post(Buffer.from(`${freshKey}-${chars.join('')}`, 'utf8'), json(2)) } };
     }
@@ -80,13 +92,35 @@ export function fuzzCase(seed: number, index: number, namespace: string): FuzzCa
       return { kind, request: { bytes: post(Buffer.from(`${freshKey}${control}x`, 'latin1'), json(3)) }, allowed: [400] };
     }
     case 'quoted-key': {
-      const value = pick([`"${freshKey}"`, `"${freshKey}\\"q"`, `"${freshKey}`, '""', `"bad\\escape"`, `"a"b"`, `'${freshKey}'`, `  "${freshKey}"  `, '"\\\\"']);
+      const value = pick([
+        `"${freshKey}"`,
+        `"${freshKey}\\"q"`,
+        `"${freshKey}`,
+        '""',
+        `"bad\\escape"`,
+        `"a"b"`,
+        `'${freshKey}'`,
+        `  "${freshKey}"  `,
+        '"\\\\"',
+      ]);
       return { kind, request: { bytes: post(value, json(4)) } };
     }
     case 'repeated-key':
       return {
         kind,
-        request: { bytes: buildRequest('POST', '/payments', [['Idempotency-Key', freshKey], ['Idempotency-Key', `${freshKey}-b`], ['Content-Type', 'application/json'], ['Content-Length', '2']], Buffer.from('{}')) },
+        request: {
+          bytes: buildRequest(
+            'POST',
+            '/payments',
+            [
+              ['Idempotency-Key', freshKey],
+              ['Idempotency-Key', `${freshKey}-b`],
+              ['Content-Type', 'application/json'],
+              ['Content-Length', '2'],
+            ],
+            Buffer.from('{}'),
+          ),
+        },
         mustAnswer: true,
         allowed: [400],
       };
@@ -101,11 +135,31 @@ export function fuzzCase(seed: number, index: number, namespace: string): FuzzCa
       return { kind, request: { bytes: post(freshKey, body) }, allowed: [413] };
     }
     case 'odd-content-type': {
-      const type = pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=', ';;;', 'application/json; charset=utf-16', '*/*', 'application/octet-stream', '']);
+      const type = pick([
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=',
+        ';;;',
+        'application/json; charset=utf-16',
+        '*/*',
+        'application/octet-stream',
+        '',
+      ]);
       const body = Buffer.from(pick(['amount=1', '{"amount":1}', '--x--', '\xff\xfe\x00']), 'latin1');
       return {
         kind,
-        request: { bytes: buildRequest(pick(['POST', 'PUT', 'PATCH']), pick(['/payments', '/text', '/raw']), [['Idempotency-Key', freshKey], ['Content-Type', type], ['Content-Length', String(body.length)]], body) },
+        request: {
+          bytes: buildRequest(
+            pick(['POST', 'PUT', 'PATCH']),
+            pick(['/payments', '/text', '/raw']),
+            [
+              ['Idempotency-Key', freshKey],
+              ['Content-Type', type],
+              ['Content-Length', String(body.length)],
+            ],
+            body,
+          ),
+        },
       };
     }
     case 'abort-mid-body': {
@@ -118,13 +172,39 @@ export function fuzzCase(seed: number, index: number, namespace: string): FuzzCa
       return { kind, request: { bytes: post(freshKey, json(5), [['X-Delay-Ms', String(5 + int(40))]]), abortAfterMs: int(30) } };
     case 'chunked': {
       const body = json(6);
-      const chunked = Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from(int(2) ? '\r\n0\r\n\r\n' : '\r\nZZ\r\n')]);
-      return { kind, request: { bytes: buildRequest('POST', '/payments', [['Idempotency-Key', freshKey], ['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']], chunked) } };
+      const chunked = Buffer.concat([
+        Buffer.from(`${body.length.toString(16)}\r\n`),
+        body,
+        Buffer.from(int(2) ? '\r\n0\r\n\r\n' : '\r\nZZ\r\n'),
+      ]);
+      return {
+        kind,
+        request: {
+          bytes: buildRequest(
+            'POST',
+            '/payments',
+            [
+              ['Idempotency-Key', freshKey],
+              ['Content-Type', 'application/json'],
+              ['Transfer-Encoding', 'chunked'],
+            ],
+            chunked,
+          ),
+        },
+      };
     }
     case 'odd-method-or-path': {
       const method = pick(['GET', 'DELETE', 'PUT', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND']);
       const path = pick(['/payments', '/payments/1', '/%ZZ', '/../../etc/passwd', `/payments?x=${'y'.repeat(int(3000))}`, '/text', '//']);
-      return { kind, request: { bytes: buildRequest(method, path, [['Idempotency-Key', freshKey], ['Content-Length', '0']]) } };
+      return {
+        kind,
+        request: {
+          bytes: buildRequest(method, path, [
+            ['Idempotency-Key', freshKey],
+            ['Content-Length', '0'],
+          ]),
+        },
+      };
     }
     case 'garbage': {
       const bytes = pick([
@@ -153,7 +233,16 @@ export function malformedChunkedCase(seed: number, index: number, namespace: str
   const key = `${namespace}-chunked-${index}-${int(1e9).toString(36)}`;
   if (int(8) === 0) {
     const body = Buffer.from(JSON.stringify({ amount: int(1000) }));
-    const bytes = buildRequest('POST', '/payments', [['Idempotency-Key', key], ['Content-Type', 'application/json'], ['Content-Length', String(body.length)]], body);
+    const bytes = buildRequest(
+      'POST',
+      '/payments',
+      [
+        ['Idempotency-Key', key],
+        ['Content-Type', 'application/json'],
+        ['Content-Length', String(body.length)],
+      ],
+      body,
+    );
     return { kind: 'valid', request: { bytes }, allowed: [201], mustAnswer: true };
   }
   const frame = pick([
@@ -170,7 +259,12 @@ export function malformedChunkedCase(seed: number, index: number, namespace: str
   const type = pick([undefined, 'application/x-unknown', 'application/json', 'text/plain']);
   if (type !== undefined) headers.push(['Content-Type', type]);
   if (int(2)) headers.push(['Idempotency-Key', key]);
-  const bytes = buildRequest(pick(['POST', 'PUT', 'PATCH', 'DELETE']), pick(['/payments', '/payments', '/elsewhere']), headers, Buffer.from(frame, 'latin1'));
+  const bytes = buildRequest(
+    pick(['POST', 'PUT', 'PATCH', 'DELETE']),
+    pick(['/payments', '/payments', '/elsewhere']),
+    headers,
+    Buffer.from(frame, 'latin1'),
+  );
   // A third of them hang up inside the chunk instead of finishing it.
   return { kind: 'malformed-chunked', request: int(3) === 0 ? { bytes, cutAfterBytes: bytes.length - frame.length + 3 } : { bytes } };
 }

@@ -50,9 +50,15 @@ export function sendRaw(port: number, request: RawRequest, timeoutMs = 5_000): P
 }
 
 /** Builds request bytes; header values are raw bytes (Buffers pass through untouched). */
-export function buildRequest(method: string, path: string, headers: Array<[string, string | Buffer]>, body: Buffer = Buffer.alloc(0)): Buffer {
+export function buildRequest(
+  method: string,
+  path: string,
+  headers: Array<[string, string | Buffer]>,
+  body: Buffer = Buffer.alloc(0),
+): Buffer {
   const parts: Buffer[] = [Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n`, 'latin1')];
-  for (const [name, value] of headers) parts.push(Buffer.from(`${name}: `, 'latin1'), Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8'), Buffer.from('\r\n'));
+  for (const [name, value] of headers)
+    parts.push(Buffer.from(`${name}: `, 'latin1'), Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8'), Buffer.from('\r\n'));
   parts.push(Buffer.from('\r\n'), body);
   return Buffer.concat(parts);
 }

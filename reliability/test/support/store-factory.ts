@@ -59,8 +59,9 @@ export async function createStore(config: StoreConfig, record: (event: Record<st
       const pool = createPool({ uri: config.url!, connectionLimit: 8 });
       const threads = new Set<number>();
       pool.on('connection', (connection) => {
-        const threadId = (connection as unknown as { threadId?: number; connection?: { threadId?: number } }).threadId
-          ?? (connection as unknown as { connection?: { threadId?: number } }).connection?.threadId;
+        const threadId =
+          (connection as unknown as { threadId?: number; connection?: { threadId?: number } }).threadId ??
+          (connection as unknown as { connection?: { threadId?: number } }).connection?.threadId;
         if (typeof threadId === 'number') threads.add(threadId);
       });
       const store = new SqlStore({ dialect: mysql(pool), table: config.table, prefix: config.prefix });
@@ -76,11 +77,21 @@ export async function createStore(config: StoreConfig, record: (event: Record<st
     case 'prisma-postgres': {
       const { postgresPrisma } = await import('./prisma-clients');
       const prisma = postgresPrisma({ url: config.url!, schema: config.schema!, applicationName: config.applicationName }, record);
-      return { store: new PrismaStore({ prisma, prefix: config.prefix, transactionOptions: PRISMA_TRANSACTION_OPTIONS }), describe: () => ({}) };
+      return {
+        store: new PrismaStore({ prisma, prefix: config.prefix, transactionOptions: PRISMA_TRANSACTION_OPTIONS }),
+        describe: () => ({}),
+      };
     }
     case 'prisma-sqlite': {
       const { sqlitePrisma } = await import('./prisma-clients');
-      return { store: new PrismaStore({ prisma: sqlitePrisma(config.file!), prefix: config.prefix, transactionOptions: PRISMA_TRANSACTION_OPTIONS }), describe: () => ({}) };
+      return {
+        store: new PrismaStore({
+          prisma: sqlitePrisma(config.file!),
+          prefix: config.prefix,
+          transactionOptions: PRISMA_TRANSACTION_OPTIONS,
+        }),
+        describe: () => ({}),
+      };
     }
   }
 }

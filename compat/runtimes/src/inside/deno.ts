@@ -3,7 +3,13 @@ import { scenarioRuntime } from './scenario-app';
 import { serverStores } from './server-stores';
 
 declare const Deno: {
-  serve(options: { hostname: string; port: number; onListen(address: { hostname: string; port: number }): void }, handler: (request: Request) => Promise<Response>): unknown;
+  serve(
+    options: { hostname: string; port: number; onListen(address: { hostname: string; port: number }): void },
+    handler: (request: Request) => Promise<Response>,
+  ): unknown;
 };
 
-Deno.serve({ hostname: '127.0.0.1', port: 0, onListen: ({ hostname, port }) => console.log(`listening http://${hostname}:${port}`) }, scenarioRuntime(serverStores));
+Deno.serve(
+  { hostname: '127.0.0.1', port: 0, onListen: ({ hostname, port }) => console.log(`listening http://${hostname}:${port}`) },
+  scenarioRuntime(serverStores),
+);

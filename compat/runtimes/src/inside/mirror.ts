@@ -38,7 +38,10 @@ export function reportStoreCalls(store: IdempotencyStore, mirror: string, pendin
 }
 
 /** Hands the outcome the app read (`c.get('idempotency')`, `idempotencyOutcome(response)`) to the suite's observer. */
-export function outcomeReporter(mirror: string, pending: Set<Promise<unknown>>): (headers: Record<string, string>, outcome: unknown) => void {
+export function outcomeReporter(
+  mirror: string,
+  pending: Set<Promise<unknown>>,
+): (headers: Record<string, string>, outcome: unknown) => void {
   return (headers, outcome) => track(pending, callMirror(mirror, 'observe', 'observe', [headers, outcome]));
 }
 

@@ -124,7 +124,12 @@ function toResponse(response: Awaited<ReturnType<ScenarioHandler>>): Response {
 
 async function scenarioRequest(request: Request) {
   const url = new URL(request.url);
-  return { method: request.method, url: url.pathname + url.search, headers: headerRecord(request), body: new Uint8Array(await request.arrayBuffer()) };
+  return {
+    method: request.method,
+    url: url.pathname + url.search,
+    headers: headerRecord(request),
+    body: new Uint8Array(await request.arrayBuffer()),
+  };
 }
 
 type Observe = (headers: Record<string, string>, outcome: unknown) => void;

@@ -42,7 +42,9 @@ export class RemoteStore implements IdempotencyStore {
 
   private async call<T>(method: StoreCall['method'], args: unknown[]): Promise<T> {
     const call: StoreCall = { kind: this.kind, prefix: this.prefix, method, args };
-    const reply = parseWire<{ result?: T; error?: { name: string; message: string } }>(await post(`${this.workerUrl}/__harness/store`, stringifyWire(call)));
+    const reply = parseWire<{ result?: T; error?: { name: string; message: string } }>(
+      await post(`${this.workerUrl}/__harness/store`, stringifyWire(call)),
+    );
     if (reply.error) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
     return reply.result as T;
   }

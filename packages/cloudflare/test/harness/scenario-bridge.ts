@@ -42,9 +42,11 @@ export async function startScenarioWorkerd(kind: StoreKind): Promise<ScenarioWor
     if (!setup) return stringifyWire({ thrown: `no scenario setup ${id}` });
     const args = parseWire<unknown[]>(body);
     if (route === 'handle') return answer(() => setup.handle(args as never));
-    if (route === 'callback') return answer(() => (setup.options[name as keyof typeof setup.options] as (...a: unknown[]) => unknown)(...args));
+    if (route === 'callback')
+      return answer(() => (setup.options[name as keyof typeof setup.options] as (...a: unknown[]) => unknown)(...args));
     if (route === 'observe') return answer(() => setup.observe(...(args as Parameters<ScenarioSetup['observe']>)));
-    if (route === 'store') return answer(() => (setup.options.store[name as keyof IdempotencyStore] as (...a: unknown[]) => unknown)(...args));
+    if (route === 'store')
+      return answer(() => (setup.options.store[name as keyof IdempotencyStore] as (...a: unknown[]) => unknown)(...args));
     return stringifyWire({ thrown: `unknown bridge route ${path}` });
   });
 

@@ -50,7 +50,10 @@ function toNodeArgument(argument: unknown): unknown {
 }
 
 function bridgedStore(env: ScenarioEnv, id: number): IdempotencyStore {
-  const method = (name: keyof IdempotencyStore) => (...args: unknown[]) => callNode(env, `/store/${id}/${name}`, args) as Promise<never>;
+  const method =
+    (name: keyof IdempotencyStore) =>
+    (...args: unknown[]) =>
+      callNode(env, `/store/${id}/${name}`, args) as Promise<never>;
   return {
     acquire: method('acquire'),
     complete: method('complete'),
@@ -68,7 +71,8 @@ export async function scenarioApp(config: ScenarioConfig, env: ScenarioEnv): Pro
   for (const [name, descriptor] of Object.entries(config.options)) {
     if ('value' in descriptor) options[name] = descriptor.value;
     else if ('source' in descriptor) options[name] = env.UNSAFE_EVAL.eval(`(${descriptor.source})`);
-    else if (descriptor.bridged === 'call') options[name] = (...args: unknown[]) => callNode(env, `/callback/${config.id}/${name}`, args.map(toNodeArgument));
+    else if (descriptor.bridged === 'call')
+      options[name] = (...args: unknown[]) => callNode(env, `/callback/${config.id}/${name}`, args.map(toNodeArgument));
     else {
       // The hook's own promise goes back to core, so a hook that throws in Node rejects here (and core
       // reports it); the response waits for the delivery either way.
@@ -95,13 +99,19 @@ export async function scenarioApp(config: ScenarioConfig, env: ScenarioEnv): Pro
   app.all('*', async (c) => {
     const url = new URL(c.req.url);
     const body = new Uint8Array(await c.req.arrayBuffer());
-    const reply = (await callNode(env, `/handle/${config.id}`, { method: c.req.method, url: url.pathname + url.search, headers: c.req.header(), body })) as {
+    const reply = (await callNode(env, `/handle/${config.id}`, {
+      method: c.req.method,
+      url: url.pathname + url.search,
+      headers: c.req.header(),
+      body,
+    })) as {
       status: number;
       headers: Record<string, string | string[]>;
       body: Uint8Array;
     };
     const headers = new Headers();
-    for (const [name, value] of Object.entries(reply.headers)) for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+    for (const [name, value] of Object.entries(reply.headers))
+      for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
     return new Response(reply.body as Uint8Array<ArrayBuffer>, { status: reply.status, headers });
   });
   return app;

@@ -6,10 +6,18 @@ import { DIAGNOSTICS_CHANNELS, type IdempotencyEventMessage, type StoreCallConte
  * Turns idem's diagnostics channels into OpenTelemetry metrics and spans. Call it once at startup;
  * it returns a function that unsubscribes again.
  */
-export function instrumentIdem({ meter = metrics.getMeter('idem'), tracer = trace.getTracer('idem') }: { meter?: Meter; tracer?: Tracer } = {}) {
+export function instrumentIdem({
+  meter = metrics.getMeter('idem'),
+  tracer = trace.getTracer('idem'),
+}: {
+  meter?: Meter;
+  tracer?: Tracer;
+} = {}) {
   const requests = meter.createCounter('idem.requests', { description: 'Protected requests and runs, by outcome' });
   const storeErrors = meter.createCounter('idem.store.errors', { description: 'Store failures (503, or run unprotected with failOpen)' });
-  const leasesLost = meter.createCounter('idem.leases.lost', { description: 'Leases taken over while the handler ran: its effect may have happened twice' });
+  const leasesLost = meter.createCounter('idem.leases.lost', {
+    description: 'Leases taken over while the handler ran: its effect may have happened twice',
+  });
   const storeDuration = meter.createHistogram('idem.store.duration', { unit: 'ms', description: 'Duration of each store call' });
 
   // Keys are not attributes: they are unbounded (and may be sensitive); use the outcome and operation.
@@ -19,7 +27,10 @@ export function instrumentIdem({ meter = metrics.getMeter('idem'), tracer = trac
     [DIAGNOSTICS_CHANNELS.miss, outcome('miss')],
     [DIAGNOSTICS_CHANNELS.conflict, outcome('conflict')],
     [DIAGNOSTICS_CHANNELS.mismatch, outcome('mismatch')],
-    [DIAGNOSTICS_CHANNELS['store-error'], (message) => storeErrors.add(1, { 'idem.fail_open': (message as IdempotencyEventMessage).failOpen === true })],
+    [
+      DIAGNOSTICS_CHANNELS['store-error'],
+      (message) => storeErrors.add(1, { 'idem.fail_open': (message as IdempotencyEventMessage).failOpen === true }),
+    ],
     [DIAGNOSTICS_CHANNELS['lease-lost'], () => leasesLost.add(1)],
   ];
   for (const [name, listener] of listeners) subscribe(name, listener);

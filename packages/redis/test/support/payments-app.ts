@@ -35,7 +35,11 @@ export async function startPaymentsApp(options: ExpressIdempotencyOptions, route
       state.executions = value;
     },
     post: (path, key, body = { amount: 100 }) =>
-      fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) }),
+      fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      }),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

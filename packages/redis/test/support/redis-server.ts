@@ -60,7 +60,19 @@ async function portFree(port: number): Promise<boolean> {
 export async function startRedisServer(options: { extraArgs?: string[]; port?: number; dir?: string } = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort(options.extraArgs?.includes('--cluster-enabled')));
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'idem-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...(options.extraArgs ?? [])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    ...(options.extraArgs ?? []),
+  ];
   let child: ChildProcess | undefined;
 
   const launch = async () => {

@@ -11,7 +11,8 @@ let charges = 0;
 export const POST = protect(async (request: Request) => {
   const body = (await request.json().catch(() => ({}))) as { amount?: unknown };
   const amount = Number(body.amount);
-  if (!Number.isInteger(amount) || amount <= 0) return Response.json({ error: 'amount must be a positive whole number of cents' }, { status: 400 });
+  if (!Number.isInteger(amount) || amount <= 0)
+    return Response.json({ error: 'amount must be a positive whole number of cents' }, { status: 400 });
   charges++;
   return Response.json({ id: `pay_${randomUUID()}`, amount, charge: charges }, { status: 201 });
 });
