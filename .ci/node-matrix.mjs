@@ -91,7 +91,7 @@ function runCell({ pkg, line, node, work }) {
     '--json',
     `--outputFile=${results}`,
   ];
-  if (excludedNames.length > 0) args.push(`--testNamePattern=^(?!.*(${excludedNames.map(escape).join('|')})$)`);
+  if (excludedNames.length > 0) args.push(`--testNamePattern=^(?!.*(${excludedNames.map(escapeRegExp).join('|')})$)`);
   const env = { ...process.env };
   if (SQLITE_PACKAGES.includes(pkg)) {
     env.IDEM_SQLITE13_NODE = String(line);

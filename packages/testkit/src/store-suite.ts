@@ -55,10 +55,10 @@ const callerClock: Clock = {
   time: (actual, expected, what) => assert.equal(actual, expected, what),
 };
 
-const STORE_EDGE = 400;
+const STORE_EDGE = 500;
 const storeClock: Clock = {
   lock: 60_000,
-  short: 1_200,
+  short: 1_500,
   edge: STORE_EDGE,
   async at(start, offset) {
     await sleep(start + offset - Date.now());
@@ -247,11 +247,11 @@ export function storeConformanceSuite(test: TestApi, name: string, options: Stor
       'a renewed lease outlives ttl on the wall clock too (native expiry such as PEXPIRE follows the renewals)',
       async (key) => {
         // Real time: a store's own expiry (Redis PEXPIRE, a TTL index) must follow the lease, not `ttl`.
-        // The lease (600 ms) is long next to each pause (250 ms), so a loaded machine does not lapse it;
-        // the last renewal comes after both 3× ttl and the first lease's end.
+        // The lease (1.5 s) is long next to each pause (600 ms), so a loaded machine's round trips do not
+        // lapse it; the last renewal comes after both 3× ttl and the first lease's end.
         const ttlMs = 100;
-        const lockTtlMs = 600;
-        const pause = () => new Promise((resolve) => setTimeout(resolve, 250));
+        const lockTtlMs = 1_500;
+        const pause = () => new Promise((resolve) => setTimeout(resolve, 600));
         const first = await store.acquire(key, 'fp', { lockTtlMs, ttlMs, now: Date.now() });
         assert.ok(first.state === 'acquired');
         for (let renewal = 1; renewal <= 3; renewal++) {
