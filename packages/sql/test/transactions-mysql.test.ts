@@ -37,10 +37,17 @@ describe('MySQL/MariaDB transactions: isolation and connections', () => {
     const level = await new IdempotencyRunner({ store }).run('isolation', (context) =>
       context.transaction(async (tx: PoolConnection) => {
         await ledger.write(tx, 'isolation', 1);
-        const [rows] = await tx.query(
-          'SELECT trx_isolation_level AS level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()',
-        );
-        return (rows as { level: string }[])[0]?.level;
+        // INNODB_TRX is a cache refreshed at most every 100 ms, so a concurrent reader can hide this
+        // transaction for a moment: ask again until it shows.
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const [rows] = await tx.query(
+            'SELECT trx_isolation_level AS level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()',
+          );
+          const level = (rows as { level: string }[])[0]?.level;
+          if (level !== undefined) return level;
+          await new Promise((resolve) => setTimeout(resolve, 150));
+        }
+        return undefined;
       }),
     );
     expect(level).toBe('READ COMMITTED');
