@@ -6,10 +6,9 @@
  * `prisma generate` writes the three (it needs no engine binary); a stamp skips it when neither the
  * models nor Prisma changed.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { prismaGenerate } from '../../../scripts/prisma-generate.cjs';
 import type { ConfigName } from './consumer';
 
 const workspace = join(__dirname, '..');
@@ -48,23 +47,8 @@ export function generatePrismaClients(generatedRoot: string): void {
     readmeModel(),
     readFileSync(join(workspace, 'context', 'prisma.prisma'), 'utf8'),
   ].join('\n');
-  const prismaCli = require.resolve('prisma/build/index.js', { paths: [workspace] });
-  const prismaVersion = JSON.parse(readFileSync(require.resolve('prisma/package.json', { paths: [workspace] }), 'utf8')).version as string;
-  const stampPath = join(generatedRoot, 'prisma-clients.stamp');
-  const stamp = createHash('sha256').update(prismaVersion).update(schema).digest('hex');
-  if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp) return;
   mkdirSync(generatedRoot, { recursive: true });
   const schemaPath = join(generatedRoot, 'schema.prisma');
   writeFileSync(schemaPath, schema);
-  execFileSync(process.execPath, [prismaCli, 'generate', '--schema', schemaPath], {
-    cwd: workspace,
-    stdio: 'pipe', // on failure the thrown error carries prisma's output
-    env: {
-      ...process.env,
-      PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? '/bin/true',
-      CHECKPOINT_DISABLE: '1',
-      PRISMA_HIDE_UPDATE_MESSAGE: '1',
-    },
-  });
-  writeFileSync(stampPath, stamp);
+  prismaGenerate(workspace, schemaPath, join(generatedRoot, 'prisma-clients.stamp'));
 }
