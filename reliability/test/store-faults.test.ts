@@ -5,10 +5,9 @@
  * or a 503 with Retry-After; no key may run twice; the app process must survive with no unhandled
  * rejection and serve again without a restart.
  */
-import { Client } from 'pg';
-import { createConnection } from 'mysql2/promise';
-import { servicesRequired, serviceUrls } from '@idem/testkit';
+import { servicesRequired } from '@idem/testkit';
 import { mysqlBackend, postgresBackend, redisBackend } from './support/backends';
+import { killMysqlThreads, terminatePostgresBackends, type ConnectionCutter } from './support/connection-cuts';
 import {
   eventsFile,
   executionsOf,
@@ -204,7 +203,7 @@ function databaseFaultUnderLoad(
   title: string,
   backend: ReturnType<typeof postgresBackend> | ReturnType<typeof mysqlBackend>,
   faultName: string,
-  openAdmin: () => Promise<{ inject(app: AppProcess): Promise<number>; close(): Promise<void> }>,
+  openAdmin: () => Promise<ConnectionCutter>,
 ): void {
   describe(title, () => {
     let available = false;
@@ -245,47 +244,13 @@ function databaseFaultUnderLoad(
 }
 
 const postgres = postgresBackend();
-databaseFaultUnderLoad(
-  'PostgreSQL backends of the app terminated mid-load',
-  postgres,
-  'PostgreSQL backends of the app terminated',
-  async () => {
-    const admin = new Client({ connectionString: serviceUrls.postgres });
-    await admin.connect();
-    return {
-      inject: async () => {
-        const { rows } = await admin.query(
-          'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
-          [postgres.config.applicationName],
-        );
-        return rows.length;
-      },
-      close: () => admin.end(),
-    };
-  },
+databaseFaultUnderLoad('PostgreSQL backends of the app terminated mid-load', postgres, 'PostgreSQL backends of the app terminated', () =>
+  terminatePostgresBackends(postgres),
 );
 
 databaseFaultUnderLoad(
   'MariaDB/MySQL connections of the app KILLed mid-load',
   mysqlBackend(),
   'MariaDB connections of the app KILLed',
-  async () => {
-    const admin = await createConnection({ uri: serviceUrls.mysql });
-    return {
-      // Only the app's own connections: the thread ids its pool opened, still present on the server.
-      inject: async (app) => {
-        const stats = (await (await fetch(`${app.url}/stats`)).json()) as { store: { mysqlThreads: number[] } };
-        const ids = stats.store.mysqlThreads.map(Number).filter(Number.isSafeInteger);
-        if (ids.length === 0) return 0;
-        const [rows] = await admin.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID IN (?)', [ids]);
-        let killed = 0;
-        for (const { id } of rows as { id: number }[]) {
-          await admin.query(`KILL ${Number(id)}`).catch(() => {});
-          killed++;
-        }
-        return killed;
-      },
-      close: () => admin.end(),
-    };
-  },
+  killMysqlThreads,
 );

@@ -12,9 +12,6 @@
  * - database connections terminated mid-load → only first results, replays, 409s and 503s, and exactly
  *   1 row per key answered 2xx.
  */
-import { Client } from 'pg';
-import { createConnection } from 'mysql2/promise';
-import { serviceUrls } from '@idem/testkit';
 import {
   mysqlBackend,
   postgresBackend,
@@ -35,6 +32,7 @@ import {
   waitFor,
   type AppProcess,
 } from './support/apps';
+import { killMysqlThreads, terminatePostgresBackends } from './support/connection-cuts';
 import { mysqlLedger, postgresLedger, sqliteLedger, type LedgerTable } from './support/ledger';
 import { runLoad, unexpectedAnswers } from './support/load';
 import { reportTally, tally } from './support/tally';
@@ -268,22 +266,6 @@ function connectionsCutUnderLoad(
   });
 }
 
-/** Terminates every PostgreSQL backend of the app (its pool's `application_name`). */
-async function terminatePostgresBackends(backend: ProcessBackend) {
-  const admin = new Client({ connectionString: serviceUrls.postgres });
-  await admin.connect();
-  return {
-    inject: async () =>
-      (
-        await admin.query(
-          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
-          [backend.config.applicationName],
-        )
-      ).rows.length,
-    close: () => admin.end(),
-  };
-}
-
 connectionsCutUnderLoad(
   'PostgreSQL backends of a transactional app terminated mid-load',
   () => {
@@ -303,23 +285,5 @@ connectionsCutUnderLoad(
     const my = mysqlBackend();
     return { backend: my, ledger: mysqlLedger(my.pool, `${my.table}_ledger`), singleWriter: false };
   },
-  async () => {
-    const admin = await createConnection({ uri: serviceUrls.mysql });
-    return {
-      // Only the app's own connections: the thread ids its pool opened, still present on the server.
-      inject: async (app) => {
-        const stats = (await (await fetch(`${app.url}/stats`)).json()) as { store: { mysqlThreads: number[] } };
-        const ids = stats.store.mysqlThreads.map(Number).filter(Number.isSafeInteger);
-        if (ids.length === 0) return 0;
-        const [rows] = await admin.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID IN (?)', [ids]);
-        let killed = 0;
-        for (const { id } of rows as { id: number }[]) {
-          await admin.query(`KILL ${Number(id)}`).catch(() => {});
-          killed++;
-        }
-        return killed;
-      },
-      close: () => admin.end(),
-    };
-  },
+  killMysqlThreads,
 );
