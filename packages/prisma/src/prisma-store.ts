@@ -12,6 +12,10 @@
  *
  * First execution: INSERT, then UPDATE on completion (2 statements). Replay: INSERT (refused) and
  * SELECT (2 statements). Takeover of an abandoned lease: INSERT (refused), SELECT, UPDATE.
+ *
+ * Which clock dates leases and expiry is the `clock` option: the caller's `now` (default), or with
+ * `clock: 'store'` the database's, read as database-clock.ts says; the caller's `now` then only stamps
+ * `createdAt`, which names the lease.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -22,10 +26,12 @@ import {
   type AcquireOptions,
   type AcquireResult,
   type IdempotencyRecord,
+  type StoreClock,
   type StoreTransaction,
   type TransactionalStore,
   type TransactionOptions,
 } from '@idem/core';
+import { DatabaseClock, databaseTime, readsClockOf } from './database-clock';
 import { isDelegate, type IdempotencyDelegate } from './delegate';
 import { isUniqueViolation, storageError } from './prisma-errors';
 import { openPrismaTransaction, type PrismaTransactionOptions } from './prisma-transaction';
@@ -46,6 +52,12 @@ export interface PrismaStoreOptions<Client extends object = object> {
    * 5 000 ms), `isolationLevel` (default the database's own).
    */
   transactionOptions?: PrismaTransactionOptions;
+  /**
+   * Which clock dates leases and expiry. `'caller'` (default): the `now` idem passes, the app server's
+   * clock. `'store'`: the database's clock, so app servers whose clocks disagree (by more than `lockTtl`
+   * even) still agree on whose lease is live. PostgreSQL, MySQL/MariaDB and SQLite.
+   */
+  clock?: StoreClock;
 }
 
 /**
@@ -56,6 +68,10 @@ export interface PrismaStoreOptions<Client extends object = object> {
 const MAX_ACQUIRE_ATTEMPTS = 5;
 
 export class PrismaStore<Client extends object = object> implements TransactionalStore {
+  /** Which clock decides expiry and takeover: the `clock` option. */
+  readonly clock: StoreClock;
+  /** Present with `clock: 'store'`. */
+  private readonly databaseClock: DatabaseClock | undefined;
   private readonly records: IdempotencyDelegate;
   private readonly prefix: string;
   private readonly prisma: Client;
@@ -70,6 +86,7 @@ export class PrismaStore<Client extends object = object> implements Transactiona
       model = 'idempotencyRecord',
       prefix = DEFAULT_PREFIX,
       transactionOptions = {},
+      clock = 'caller',
     } = options ?? ({} as PrismaStoreOptions<Client>);
     if (typeof prisma !== 'object' || prisma === null)
       throw new ConfigurationError('PrismaStore needs `prisma`: your PrismaClient instance');
@@ -84,28 +101,43 @@ export class PrismaStore<Client extends object = object> implements Transactiona
     }
     if (typeof transactionOptions !== 'object' || transactionOptions === null)
       throw new ConfigurationError('`transactionOptions` must be an object of $transaction options');
+    if (clock !== 'caller' && clock !== 'store') throw new ConfigurationError("`clock` must be 'caller' or 'store'");
+    const provider = (prisma as { _activeProvider?: unknown })._activeProvider;
+    if (clock === 'store') {
+      const raw = prisma as { $queryRawUnsafe?: unknown };
+      if (!readsClockOf(provider) || typeof raw.$queryRawUnsafe !== 'function') {
+        throw new ConfigurationError(
+          `\`clock: 'store'\` reads the database's clock through $queryRawUnsafe on PostgreSQL, MySQL/MariaDB or SQLite; this client's provider is ${JSON.stringify(provider)}: use \`clock: 'caller'\``,
+        );
+      }
+      // Not through the SQLite gate: the fenced complete inside a handler's transaction may need a reading
+      // while the gate is closed, and a read of the time changes nothing, even run inside that transaction.
+      this.databaseClock = new DatabaseClock({ read: databaseTime(prisma as Parameters<typeof databaseTime>[0], provider) });
+    }
+    this.clock = clock;
     this.records = delegate;
     this.prefix = prefix;
     this.prisma = prisma;
     this.model = model;
     this.transactionOptions = transactionOptions;
-    this.gate = (prisma as { _activeProvider?: unknown })._activeProvider === 'sqlite' ? new SingleWriterGate() : undefined;
+    this.gate = provider === 'sqlite' ? new SingleWriterGate() : undefined;
   }
 
-  async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now }: AcquireOptions): Promise<AcquireResult> {
+  async acquire(key: string, fingerprint: string, { lockTtlMs, ttlMs, now: callerNow }: AcquireOptions): Promise<AcquireResult> {
     const id = this.id(key);
     const token = randomUUID();
-    const fresh = {
-      fingerprint,
-      status: 'in_progress',
-      response: null,
-      token,
-      createdAt: BigInt(now),
-      // A pending record lives at least as long as its lease, whatever `ttl` is (ttl counts from completion).
-      expiresAt: BigInt(now + Math.max(ttlMs, lockTtlMs)),
-      lockExpiresAt: BigInt(now + lockTtlMs),
-    };
     for (let attempt = 0; attempt < MAX_ACQUIRE_ATTEMPTS; attempt++) {
+      const now = await this.time(callerNow, 'acquire');
+      const fresh = {
+        fingerprint,
+        status: 'in_progress',
+        response: null,
+        token,
+        createdAt: BigInt(callerNow),
+        // A pending record lives at least as long as its lease, whatever `ttl` is (ttl counts from completion).
+        expiresAt: BigInt(now + Math.max(ttlMs, lockTtlMs)),
+        lockExpiresAt: BigInt(now + lockTtlMs),
+      };
       try {
         await this.gated(() => this.records.create({ data: { key: id, ...fresh }, select: { key: true } }));
         return { state: 'acquired', token };
@@ -136,7 +168,8 @@ export class PrismaStore<Client extends object = object> implements Transactiona
   }
 
   async complete(key: string, token: string, response: Uint8Array, times: { ttlMs: number; now: number }): Promise<boolean> {
-    const { count } = await this.call('complete', () => this.records.updateMany(this.completion(key, token, response, times)));
+    const completion = await this.completion(key, token, response, times);
+    const { count } = await this.call('complete', () => this.records.updateMany(completion));
     return count === 1;
   }
 
@@ -168,7 +201,9 @@ export class PrismaStore<Client extends object = object> implements Transactiona
   }
 
   /** The fenced update that completes a record: the same for `complete` and inside a transaction. */
-  private completion(key: string, token: string, response: Uint8Array, { ttlMs, now }: { ttlMs: number; now: number }) {
+  private async completion(key: string, token: string, response: Uint8Array, times: { ttlMs: number; now: number }) {
+    const now = await this.time(times.now, 'complete');
+    const { ttlMs } = times;
     return {
       where: this.owned(key, token, now),
       data: { status: 'completed', response: new Uint8Array(response), token: null, expiresAt: BigInt(now + ttlMs) },
@@ -189,7 +224,8 @@ export class PrismaStore<Client extends object = object> implements Transactiona
    * record outlives the new lease end) costs one; a record due sooner is pushed by the second. Both are
    * fenced by the token, so no other writer can slip in between.
    */
-  async extend(key: string, token: string, { lockTtlMs, now }: { lockTtlMs: number; now: number }): Promise<boolean> {
+  async extend(key: string, token: string, { lockTtlMs, now: callerNow }: { lockTtlMs: number; now: number }): Promise<boolean> {
+    const now = await this.time(callerNow, 'extend');
     const lockExpiresAt = BigInt(now + lockTtlMs);
     const owned = this.owned(key, token, now);
     const renewed = await this.call('extend', () =>
@@ -207,7 +243,7 @@ export class PrismaStore<Client extends object = object> implements Transactiona
 
   async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
     const row = await this.call('get', () => this.records.findUnique({ where: { key: this.id(key) } }));
-    return row && !isExpired(row, options.now ?? Date.now()) ? toRecord(row, key) : undefined;
+    return row && !isExpired(row, await this.time(options.now ?? Date.now(), 'get')) ? toRecord(row, key) : undefined;
   }
 
   async delete(key: string): Promise<void> {
@@ -217,9 +253,10 @@ export class PrismaStore<Client extends object = object> implements Transactiona
   /**
    * Deletes every record in the table that expired at `now` (of any prefix: an expired record is dead
    * to every store) and returns how many. Prisma has no native expiry: call it from a cron job; the
-   * index on `expiresAt` keeps it cheap.
+   * index on `expiresAt` keeps it cheap. Default `now`: the store's clock (`clock` option).
    */
-  async purgeExpired(now = Date.now()): Promise<number> {
+  async purgeExpired(given?: number): Promise<number> {
+    const now = given ?? (await this.time(Date.now(), 'purgeExpired'));
     const { count } = await this.call('purgeExpired', () => this.records.deleteMany({ where: { expiresAt: { lte: BigInt(now) } } }));
     return count;
   }
@@ -230,6 +267,16 @@ export class PrismaStore<Client extends object = object> implements Transactiona
   /** The row's key column: the record's name (`idem:k1`), escaped so that keys differing by a lone surrogate stay apart. */
   private id(key: string): string {
     return storedKey(namespacedKey(this.prefix, key));
+  }
+
+  /** The instant a decision is taken at: the caller's `now`, or the database's clock with `clock: 'store'`. */
+  private async time(callerNow: number, operation: string): Promise<number> {
+    if (!this.databaseClock) return callerNow;
+    try {
+      return await this.databaseClock.now();
+    } catch (error) {
+      throw storageError(error, `${operation} (reading the database's clock)`);
+    }
   }
 
   /** The pending record owned by `token` and still alive at `now`. */

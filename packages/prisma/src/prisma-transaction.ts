@@ -34,7 +34,7 @@ export type FencedComplete = (
   token: string,
   response: Uint8Array,
   options: { ttlMs: number; now: number },
-) => { where: RowFilter; data: Partial<IdempotencyRow> };
+) => Promise<{ where: RowFilter; data: Partial<IdempotencyRow> }>;
 
 const ROLLBACK = Symbol('rollback');
 
@@ -87,9 +87,9 @@ export async function openPrismaTransaction(
   return {
     handle: tx,
     async complete(key, token, response, times) {
-      const { where, data } = fenced(key, token, response, times);
       let count: number;
       try {
+        const { where, data } = await fenced(key, token, response, times);
         ({ count } = await (tx[model] as IdempotencyDelegate).updateMany({ where, data }));
       } catch (error) {
         // e.g. the handler's own statement failed earlier and PostgreSQL aborted the transaction.

@@ -63,6 +63,38 @@ describe('PrismaStore options', () => {
     expect(await new PrismaStore({ prisma, prefix: 'tenant-b' }).get(key, { now })).toBeUndefined();
   });
 
+  it("`clock` is the caller’s by default; `clock: 'store'` dates leases on the database’s clock, whatever `now` says", async () => {
+    expect(new PrismaStore({ prisma }).clock).toBe('caller');
+    const store = new PrismaStore({ prisma, clock: 'store' });
+    expect(store.clock).toBe('store');
+    const key = `store-clock-${randomUUID()}`;
+    const yesterday = Date.now() - 86_400_000;
+    const before = Date.now();
+    const first = await store.acquire(key, 'fp', { ...LEASE, now: yesterday });
+    const after = Date.now();
+    expect(first.state).toBe('acquired');
+    const record = await store.get(key, { now: yesterday });
+    // `now` names the lease; the lease itself runs from the database's now (this machine's clock here).
+    expect(record?.createdAt).toBe(yesterday);
+    expect(record?.lockExpiresAt).toBeGreaterThanOrEqual(before + LEASE.lockTtlMs - 50);
+    expect(record?.lockExpiresAt).toBeLessThanOrEqual(after + LEASE.lockTtlMs + 50);
+    // A `now` a day ahead neither sees the lease lapsed nor the record expired.
+    const tomorrow = Date.now() + 86_400_000;
+    expect((await store.acquire(key, 'fp', { ...LEASE, now: tomorrow })).state).toBe('in_progress');
+  });
+
+  it('refuses a `clock` other than caller or store', () => {
+    expect(() => new PrismaStore({ prisma, clock: 'server' as never })).toThrow(/`clock` must be 'caller' or 'store'/);
+  });
+
+  it("refuses `clock: 'store'` on a provider whose clock it cannot read, naming the provider", () => {
+    const mongo = { idempotencyRecord: prisma.idempotencyRecord, _activeProvider: 'mongodb' };
+    expect(() => new PrismaStore({ prisma: mongo, clock: 'store' })).toThrow(ConfigurationError);
+    expect(() => new PrismaStore({ prisma: mongo, clock: 'store' })).toThrow(/provider is "mongodb"/);
+    // The caller's clock needs nothing of the provider.
+    expect(new PrismaStore({ prisma: mongo }).clock).toBe('caller');
+  });
+
   it('works on an `$extends`-ed client', async () => {
     let seen = 0;
     const extended = prisma.$extends({
@@ -95,6 +127,20 @@ describe('PrismaStore.purgeExpired', () => {
     expect(await store.purgeExpired(now + 2_000)).toBe(1);
     expect((await store.get('live', { now: now + 2_000 }))?.status).toBe('in_progress');
     expect(await store.purgeExpired(now + 2_000)).toBe(0);
+  });
+});
+
+describe('PrismaStore.purgeExpired on the store’s clock', () => {
+  it('measures expiry on the database’s clock when no `now` is given', async () => {
+    const store = new PrismaStore({ prisma, model: 'paymentIdempotency', prefix: `purge-store-${randomUUID()}`, clock: 'store' });
+    const first = await store.acquire('short', 'fp', { lockTtlMs: 100, ttlMs: 100, now: Date.now() });
+    if (first.state !== 'acquired') throw new Error('expected to acquire');
+    await store.complete('short', first.token, bytes('x'), { ttlMs: 100, now: Date.now() });
+    await store.acquire('live', 'fp', { ...LEASE, now: Date.now() });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await store.purgeExpired()).toBeGreaterThanOrEqual(1);
+    expect(await store.get('short')).toBeUndefined();
+    expect((await store.get('live'))?.status).toBe('in_progress');
   });
 });
 

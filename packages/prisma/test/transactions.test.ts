@@ -1,7 +1,9 @@
 /**
  * Transactions on PrismaStore: an interactive `$transaction` client as the handler's handle, on SQLite
  * (a WAL file through the better-sqlite3 adapter) and PostgreSQL. The shared HTTP transaction suite runs
- * Express on each; a `ledger` table with no unique constraint shows any duplicate or leftover effect.
+ * Express on each, on the caller's clock and on the database's (`clock: 'store'`: the fenced complete
+ * inside the transaction is dated by it); a `ledger` table with no unique constraint shows any
+ * duplicate or leftover effect.
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -34,12 +36,14 @@ describe('PrismaStore transactions on SQLite', () => {
     database.remove();
   });
 
-  httpTransactionSuite({ describe, it, beforeAll, afterAll }, 'Express 5 + PrismaStore (SQLite)', {
-    createServer,
-    createStore: () => new PrismaStore({ prisma, prefix: freshPrefix() }),
-    ledger: { write, rows: async (entry) => rows(entry) },
-    singleWriter: true,
-  });
+  for (const clock of ['caller', 'store'] as const) {
+    httpTransactionSuite({ describe, it, beforeAll, afterAll }, `Express 5 + PrismaStore (SQLite, clock: ${clock})`, {
+      createServer,
+      createStore: () => new PrismaStore({ prisma, prefix: freshPrefix(), clock }),
+      ledger: { write, rows: async (entry) => rows(entry) },
+      singleWriter: true,
+    });
+  }
 
   it('the store’s own calls wait for an open transaction instead of running inside it (one connection)', async () => {
     const runner = new IdempotencyRunner({ store: new PrismaStore({ prisma, prefix: freshPrefix() }) });
@@ -92,21 +96,22 @@ describe('PrismaStore transactions on PostgreSQL', () => {
     afterAll: (fn, timeout) => afterAll(async () => (available ? fn?.() : undefined), timeout),
   };
 
-  httpTransactionSuite(gated, 'Express 5 + PrismaStore (PostgreSQL)', {
-    createServer,
-    createStore: () => new PrismaStore({ prisma, prefix: freshPrefix() }),
-    ledger: {
-      write: (tx, entry) =>
-        (tx as RawClient).$executeRawUnsafe(`INSERT INTO ${ledgerTable} (entry) VALUES ($1)`, entry).then(() => undefined),
-      // An error inside a PostgreSQL transaction aborts it: the COMMIT that follows cannot succeed.
-      poison: (tx) =>
-        (tx as RawClient).$executeRawUnsafe('SELECT * FROM idem_no_such_table').then(
-          () => undefined,
-          () => undefined,
-        ),
-      rows: async (entry) => Number((await reader.query(`SELECT COUNT(*) AS n FROM ${ledgerTable} WHERE entry = $1`, [entry])).rows[0].n),
-    },
-  });
+  for (const clock of ['caller', 'store'] as const)
+    httpTransactionSuite(gated, `Express 5 + PrismaStore (PostgreSQL, clock: ${clock})`, {
+      createServer,
+      createStore: () => new PrismaStore({ prisma, prefix: freshPrefix(), clock }),
+      ledger: {
+        write: (tx, entry) =>
+          (tx as RawClient).$executeRawUnsafe(`INSERT INTO ${ledgerTable} (entry) VALUES ($1)`, entry).then(() => undefined),
+        // An error inside a PostgreSQL transaction aborts it: the COMMIT that follows cannot succeed.
+        poison: (tx) =>
+          (tx as RawClient).$executeRawUnsafe('SELECT * FROM idem_no_such_table').then(
+            () => undefined,
+            () => undefined,
+          ),
+        rows: async (entry) => Number((await reader.query(`SELECT COUNT(*) AS n FROM ${ledgerTable} WHERE entry = $1`, [entry])).rows[0].n),
+      },
+    });
 
   gated.it('hands the handler Prisma’s transaction client, at the database’s READ COMMITTED', async () => {
     const runner = new IdempotencyRunner({ store: new PrismaStore({ prisma, prefix: freshPrefix() }) });
