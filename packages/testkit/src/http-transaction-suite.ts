@@ -97,6 +97,32 @@ function assertReplaced(response: ClientResponse, status: number, code: string):
   assert.equal(response.headers['set-cookie'], undefined);
 }
 
+/**
+ * The lease-lost setup: a request whose handler stalls 1800 ms, started once it runs, has its 500 ms
+ * lease lapse (no renewals); then the same key is sent again. The stalled answer is still pending.
+ */
+async function stallPastLease(
+  g: Group,
+  key: string,
+  entry: string,
+): Promise<{ before: number; stalled: Promise<ClientResponse>; takeover: ClientResponse }> {
+  const before = g.runs();
+  const stalled = g.post(key, entry, { 'x-scenario-delay': '1800' });
+  await waitFor(() => g.runs() - before === 1);
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  const takeover = await g.post(key, entry);
+  return { before, stalled, takeover };
+}
+
+/** After a first attempt that failed: no row was left, and the retry runs the handler afresh and writes one. */
+async function assertRetryWritesOnce(g: Group, ledger: TransactionLedger, key: string, entry: string): Promise<void> {
+  assert.equal(await ledger.rows(entry), 0);
+  const retry = await g.post(key, entry);
+  assert.equal(retry.status, 201);
+  assert.equal(retry.headers['idempotent-replayed'], undefined);
+  assert.equal(await ledger.rows(entry), 1);
+}
+
 export function httpTransactionSuite(test: TestApi, name: string, suite: HttpTransactionSuiteOptions): void {
   const { describe, it } = test;
   const { ledger } = suite;
@@ -173,11 +199,7 @@ export function httpTransactionSuite(test: TestApi, name: string, suite: HttpTra
           const entry = newKey();
           const failed = await g.post(key, entry, { 'x-scenario-throw': '1' });
           assert.ok(failed.status >= 500, `expected a 5xx, got ${failed.status}`);
-          assert.equal(await ledger.rows(entry), 0);
-          const retry = await g.post(key, entry);
-          assert.equal(retry.status, 201);
-          assert.equal(retry.headers['idempotent-replayed'], undefined);
-          assert.equal(await ledger.rows(entry), 1);
+          await assertRetryWritesOnce(g, ledger, key, entry);
         });
 
         it('a 5xx answer (not stored) rolls the row back and releases the key', async () => {
@@ -186,10 +208,7 @@ export function httpTransactionSuite(test: TestApi, name: string, suite: HttpTra
           const failed = await g.post(key, entry, { 'x-scenario-status': '503' });
           assert.equal(failed.status, 503);
           assert.equal(failed.headers['x-custom'], 'handler', 'the handler’s own 5xx goes out as it is');
-          assert.equal(await ledger.rows(entry), 0);
-          const retry = await g.post(key, entry);
-          assert.equal(retry.status, 201);
-          assert.equal(await ledger.rows(entry), 1);
+          await assertRetryWritesOnce(g, ledger, key, entry);
         });
 
         if (ledger.poison)
@@ -199,11 +218,7 @@ export function httpTransactionSuite(test: TestApi, name: string, suite: HttpTra
             const failed = await g.post(key, entry, { 'x-ledger-poison': '1' });
             assertReplaced(failed, 503, 'STORAGE_ERROR');
             assert.ok(Number(failed.headers['retry-after']) >= 1);
-            assert.equal(await ledger.rows(entry), 0);
-            const retry = await g.post(key, entry);
-            assert.equal(retry.status, 201);
-            assert.equal(retry.headers['idempotent-replayed'], undefined);
-            assert.equal(await ledger.rows(entry), 1);
+            await assertRetryWritesOnce(g, ledger, key, entry);
           });
 
         it('a request without a key still gets a transaction, committed when its work resolves', async () => {
@@ -239,11 +254,7 @@ export function httpTransactionSuite(test: TestApi, name: string, suite: HttpTra
         it('one writer: a takeover waits for the stalled owner’s open transaction, whose result stands and is replayed', async () => {
           const key = newKey();
           const entry = newKey();
-          const before = g.runs();
-          const stalled = g.post(key, entry, { 'x-scenario-delay': '1800' });
-          await waitFor(() => g.runs() - before === 1);
-          await new Promise((resolve) => setTimeout(resolve, 800));
-          const takeover = await g.post(key, entry);
+          const { before, stalled, takeover } = await stallPastLease(g, key, entry);
           const first = await stalled;
           assert.equal(first.status, 201);
           assert.equal(takeover.status, 201);
@@ -258,11 +269,7 @@ export function httpTransactionSuite(test: TestApi, name: string, suite: HttpTra
       it('an owner that lost its lease commits nothing and its client gets 409 LEASE_LOST; the new owner’s row stands', async () => {
         const key = newKey();
         const entry = newKey();
-        const before = g.runs();
-        const stalled = g.post(key, entry, { 'x-scenario-delay': '1800' });
-        await waitFor(() => g.runs() - before === 1);
-        await new Promise((resolve) => setTimeout(resolve, 800));
-        const takeover = await g.post(key, entry);
+        const { before, stalled, takeover } = await stallPastLease(g, key, entry);
         assert.equal(takeover.status, 201, `the takeover ran: ${takeover.body.toString().slice(0, 200)}`);
         assert.equal(await ledger.rows(entry), 1);
         assertReplaced(await stalled, 409, 'LEASE_LOST');
