@@ -1,7 +1,8 @@
 /**
  * `DurableObjectStore`: the idem store contract on Durable Objects. Each transition is one request to
  * the object that owns the key, which runs it alone (see `IdempotencyDurableObject`), so it is atomic
- * and fenced by the owner's token whatever the number of Workers and locations calling.
+ * and fenced by the owner's token whatever the number of Workers and locations calling. Leases and
+ * expiry run on the object's own clock (`clock: 'store'`), the one clock all those callers share.
  */
 import {
   ConfigurationError,
@@ -33,6 +34,8 @@ export interface DurableObjectStoreOptions {
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 export class DurableObjectStore implements IdempotencyStore {
+  /** Leases and expiry run on the Durable Object's clock, not the calling Worker's `now`. */
+  readonly clock = 'store' as const;
   private readonly namespace: DurableObjectNamespaceLike;
   private readonly prefix: string;
   private readonly shards: number | undefined;
@@ -72,6 +75,7 @@ export class DurableObjectStore implements IdempotencyStore {
     return (await this.send(key, { op: 'extend', token, lockTtlMs, now })).reply.ok === true;
   }
 
+  /** The record while it is live on the object's clock; `now` is not consulted. */
   async get(key: string, options: { now?: number } = {}): Promise<IdempotencyRecord | undefined> {
     const { reply, bytes } = await this.send(key, { op: 'get', now: options.now ?? Date.now() });
     return toRecord(reply, bytes);

@@ -3,7 +3,12 @@
  * worldwide, and this class runs one transition at a time (a promise queue), so read, decide and write
  * are atomic by construction: two duplicates can never both see "no record". The object keeps the
  * records of one key (or of one shard of keys) in its transactional storage and deletes them with an
- * alarm once they expire; every decision still uses the `now` the caller passes, as the contract says.
+ * alarm once they expire.
+ *
+ * Every lease and expiry decision is taken on this object's own clock (`Date.now()` here, at the start
+ * of each transition), never on the `now` a Worker sends: the object is the one place every caller of a
+ * key goes through, so its clock is the one clock they all share, and a Worker whose clock runs ahead
+ * cannot take a live lease over early (`clock: 'store'`). The caller's `now` only stamps `createdAt`.
  *
  * Export it from your Worker and bind it (see the README): `export { IdempotencyDurableObject } from '@idem/cloudflare'`.
  */
@@ -73,10 +78,12 @@ export class IdempotencyDurableObject {
   }
 
   private async apply(request: StoreRequest, bytes: Uint8Array | undefined): Promise<{ reply: StoreReply; bytes?: Uint8Array }> {
+    // The object's clock, read once per transition: the caller's `now` decides nothing here.
+    const now = Date.now();
     const meta = await this.storage.get<StoredMeta>(metaKey(request.id));
     switch (request.op) {
       case 'acquire': {
-        const { id, key, fingerprint, lockTtlMs, ttlMs, now } = request;
+        const { id, key, fingerprint, lockTtlMs, ttlMs } = request;
         if (meta && !isStale(meta, now)) return this.answer(id, meta);
         const token = crypto.randomUUID();
         const lockExpiresAt = now + lockTtlMs;
@@ -86,7 +93,8 @@ export class IdempotencyDurableObject {
           fingerprint,
           status: 'in_progress',
           token,
-          createdAt: now,
+          // The caller's `now` names the lease (a takeover's differs); it decides nothing.
+          createdAt: request.now,
           expiresAt: Math.max(now + ttlMs, lockExpiresAt),
           lockExpiresAt,
           chunks: 0,
@@ -97,7 +105,7 @@ export class IdempotencyDurableObject {
         return { reply: { token } };
       }
       case 'complete': {
-        const { id, token, ttlMs, now } = request;
+        const { id, token, ttlMs } = request;
         if (!meta || !isOwned(meta, token, now)) return { reply: { ok: false } };
         const response = bytes ?? new Uint8Array();
         const chunks = Math.ceil(response.length / CHUNK_BYTES);
@@ -113,13 +121,13 @@ export class IdempotencyDurableObject {
         return { reply: { ok: true } };
       }
       case 'release': {
-        // No expiry test: release has no `now`, and the token is what proves ownership.
+        // No expiry test: the token is what proves ownership.
         if (!meta || meta.status !== 'in_progress' || meta.token !== request.token) return { reply: { ok: false } };
         await this.deleteKeys([metaKey(request.id)]);
         return { reply: { ok: true } };
       }
       case 'extend': {
-        const { id, token, lockTtlMs, now } = request;
+        const { id, token, lockTtlMs } = request;
         if (!meta || !isOwned(meta, token, now)) return { reply: { ok: false } };
         const lockExpiresAt = now + lockTtlMs;
         // A renewed lease keeps its record alive: the record lives at least as long as the lease.
@@ -127,7 +135,7 @@ export class IdempotencyDurableObject {
         return { reply: { ok: true } };
       }
       case 'get':
-        return meta && meta.expiresAt > request.now ? this.answer(request.id, meta) : { reply: {} };
+        return meta && meta.expiresAt > now ? this.answer(request.id, meta) : { reply: {} };
       case 'delete':
         if (meta) await this.deleteKeys([metaKey(request.id), ...chunkKeys(request.id, meta.chunks)]);
         return { reply: {} };

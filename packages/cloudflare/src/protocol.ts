@@ -1,7 +1,12 @@
 /** The operations the store sends its Durable Object, and the answers: one per transition of the contract. */
 import type { RecordStatus } from '@idem/core';
 
-/** `id` is the record's storage id (a hash of prefix and key), computed by the store. */
+/**
+ * `id` is the record's storage id (a hash of prefix and key), computed by the store. `now` is the
+ * caller's clock: acquire stamps it as `createdAt`; the object decides on its own clock. The other
+ * operations still carry it, so an object of the previous version (which decided on it) keeps working
+ * while a deployment rolls out.
+ */
 export type StoreRequest =
   | { op: 'acquire'; id: string; key: string; fingerprint: string; lockTtlMs: number; ttlMs: number; now: number }
   /** The frame's bytes are the response to store. */

@@ -38,15 +38,44 @@ describe('DurableObjectStore expiry in workerd', () => {
     ['one object per key', 'durable-object'],
     ['4 shards', 'durable-object-sharded'],
   ])('an alarm deletes an expired record from storage, a live one stays (%s)', async (_label, kind) => {
-    const store = new RemoteStore(workerd.url, kind, `expiry-${Date.now()}:`);
-    const longAgo = Date.now() - 60_000;
-    // Expired a minute ago in real time: the object's alarm is due at once.
-    const expired = await store.acquire('expired', 'fp', { lockTtlMs: 1_000, ttlMs: 1_000, now: longAgo });
+    const prefix = `expiry-${Date.now()}:`;
+    const store = new RemoteStore(workerd.url, kind, prefix);
+    const stored = async (key: string) =>
+      (
+        (await (
+          await fetch(`${workerd.url}/__harness/stored`, { method: 'POST', body: JSON.stringify({ kind, prefix, key }) })
+        ).json()) as {
+          stored: boolean;
+        }
+      ).stored;
+    // Expires 300 ms from now on the object's clock (a `now` long ago changes nothing: the object decides).
+    const expired = await store.acquire('expired', 'fp', { lockTtlMs: 300, ttlMs: 300, now: Date.now() - 60_000 });
     const live = await store.acquire('live', 'fp', { lockTtlMs: 60_000, ttlMs: 60_000, now: Date.now() });
     expect(expired.state).toBe('acquired');
     expect(live.state).toBe('acquired');
-    // Asking "as of long ago" shows whether the record is still physically there.
-    await eventually(async () => (await store.get('expired', { now: longAgo })) === undefined);
+    expect(await stored('expired')).toBe(true);
+    await eventually(async () => !(await stored('expired')));
+    expect(await stored('live')).toBe(true);
     expect((await store.get('live'))?.status).toBe('in_progress');
+  });
+});
+
+describe('DurableObjectStore decides on the object’s clock', () => {
+  it.each<[string, StoreKind]>([
+    ['one object per key', 'durable-object'],
+    ['4 shards', 'durable-object-sharded'],
+  ])('a caller whose clock runs an hour ahead neither takes a live lease over nor sees a replay expired (%s)', async (_label, kind) => {
+    const store = new RemoteStore(workerd.url, kind, `object-clock-${Date.now()}:`);
+    const hour = 3_600_000;
+    const owner = await store.acquire('k', 'fp', { lockTtlMs: 5_000, ttlMs: 60_000, now: Date.now() - hour });
+    if (owner.state !== 'acquired') throw new Error('expected to acquire');
+    expect((await store.acquire('k', 'fp', { lockTtlMs: 5_000, ttlMs: 60_000, now: Date.now() + hour })).state).toBe('in_progress');
+    expect(await store.extend('k', owner.token, { lockTtlMs: 5_000, now: Date.now() - hour })).toBe(true);
+    expect(await store.complete('k', owner.token, new TextEncoder().encode('once'), { ttlMs: 60_000, now: Date.now() - hour })).toBe(true);
+    const replay = await store.acquire('k', 'fp', { lockTtlMs: 5_000, ttlMs: 60_000, now: Date.now() + hour });
+    expect(replay.state).toBe('completed');
+    // The replay window runs from completion on the object's clock, not from the caller's hour-old `now`.
+    if (replay.state !== 'completed') return;
+    expect(Math.abs(replay.record.expiresAt - (Date.now() + 60_000))).toBeLessThan(5_000);
   });
 });

@@ -14,6 +14,9 @@ describe('DurableObjectStore options', () => {
   it.each([0, -1, 1.5, Number.NaN, '4'])('rejects shards: %p', (shards) => {
     expect(() => new DurableObjectStore({ namespace, shards: shards as never })).toThrow(/`shards` must be a whole number/);
   });
+  it('declares the object’s clock: leases and expiry are decided inside the Durable Object', () => {
+    expect(new DurableObjectStore({ namespace }).clock).toBe('store');
+  });
   it('accepts a prefix and a shard count', () => {
     expect(() => new DurableObjectStore({ namespace, prefix: 'billing:', shards: 64 })).not.toThrow();
   });

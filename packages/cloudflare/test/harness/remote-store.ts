@@ -9,16 +9,14 @@ import type { StoreKind } from '../worker/stores';
 import { parseWire, stringifyWire } from './wire-json';
 
 export class RemoteStore implements IdempotencyStore {
-  /** The clock of the store it stands for: D1 (a SqlStore) decides on the database's clock. */
-  readonly clock: IdempotencyStore['clock'];
+  /** The clock of the store it stands for: D1 decides on the database's clock, a Durable Object on its own. */
+  readonly clock: IdempotencyStore['clock'] = 'store';
 
   constructor(
     private readonly workerUrl: string,
     readonly kind: StoreKind,
     readonly prefix: string,
-  ) {
-    this.clock = kind === 'd1' ? 'store' : 'caller';
-  }
+  ) {}
 
   acquire(key: string, fingerprint: string, options: AcquireOptions): Promise<AcquireResult> {
     return this.call('acquire', [key, fingerprint, options]);
