@@ -22,10 +22,9 @@ export interface ServerStats {
 
 export const stats: ServerStats = { executions: 0, statements: 0 };
 
-/** Calls per key of the fail-once routes. */
+/** Calls per key of the fail-once routes (every framework's bench app counts here). */
 const attempts = new Map<string, number>();
-function attempt(req: Request): number {
-  const key = req.get('idempotency-key') ?? '';
+export function attempt(key: string): number {
   const count = (attempts.get(key) ?? 0) + 1;
   attempts.set(key, count);
   return count;
@@ -68,13 +67,13 @@ export function createBenchApp({ protect = [], alreadyAnswered, effect }: BenchA
   app.post('/fails-once', (req, res) => {
     if (alreadyAnswered?.(req)) return;
     stats.executions++;
-    if (attempt(req) === 1) res.status(500).json({ error: 'temporarily unavailable' });
+    if (attempt(req.get('idempotency-key') ?? '') === 1) res.status(500).json({ error: 'temporarily unavailable' });
     else res.status(201).json({ status: 'created' });
   });
   app.post('/throws-once', (req, res) => {
     if (alreadyAnswered?.(req)) return;
     stats.executions++;
-    if (attempt(req) === 1) throw new Error('temporarily unavailable');
+    if (attempt(req.get('idempotency-key') ?? '') === 1) throw new Error('temporarily unavailable');
     res.status(201).json({ status: 'created' });
   });
   return app;
@@ -90,6 +89,12 @@ export function serve(app: express.Express, close: () => Promise<void> = async (
     const port = typeof address === 'object' && address ? address.port : 0;
     process.stdout.write(`${JSON.stringify({ ready: port })}\n`);
   });
+  stopOnSignal(server, close);
+  return server;
+}
+
+/** Keeps connections open as a load balancer would; SIGTERM or SIGINT closes the server, then `close`, then exits. */
+export function stopOnSignal(server: Server, close: () => Promise<void>): void {
   server.keepAliveTimeout = 65_000;
   const stop = () => {
     server.closeAllConnections();
@@ -100,7 +105,6 @@ export function serve(app: express.Express, close: () => Promise<void> = async (
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  return server;
 }
 
 /** Settings the harness passes to every server. */

@@ -3,14 +3,7 @@
  * under test registered first, so the ratio to bare Fastify is the cost of the idempotency layer alone.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { BINARY_BODY, stats } from './bench-app';
-
-const attempts = new Map<string, number>();
-function attempt(key: string): number {
-  const count = (attempts.get(key) ?? 0) + 1;
-  attempts.set(key, count);
-  return count;
-}
+import { attempt, BINARY_BODY, stats } from './bench-app';
 
 /** `protect` registers the plugin under test on the app. */
 export async function createFastifyBenchApp(protect?: (app: FastifyInstance) => PromiseLike<unknown>): Promise<FastifyInstance> {

@@ -5,14 +5,7 @@
 import { serve as serveNode } from '@hono/node-server';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Server } from 'node:http';
-import { BINARY_BODY, stats } from './bench-app';
-
-const attempts = new Map<string, number>();
-function attempt(key: string): number {
-  const count = (attempts.get(key) ?? 0) + 1;
-  attempts.set(key, count);
-  return count;
-}
+import { attempt, BINARY_BODY, stats, stopOnSignal } from './bench-app';
 
 export function createHonoBenchApp(protect?: MiddlewareHandler): Hono {
   const app = new Hono();
@@ -50,14 +43,5 @@ export function serveHono(app: Hono, close: () => Promise<void> = async () => {}
   const server = serveNode({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
     process.stdout.write(`${JSON.stringify({ ready: info.port })}\n`);
   }) as Server;
-  server.keepAliveTimeout = 65_000;
-  const stop = () => {
-    server.closeAllConnections();
-    server.close();
-    close()
-      .catch((error: unknown) => console.error('close failed', error))
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  stopOnSignal(server, close);
 }
