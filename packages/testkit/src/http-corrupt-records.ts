@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { IdempotencyStore } from '@idem/core';
 import { newKey } from './http-client';
+import { forwardingStore } from './http-stores';
 import type { GroupFactory } from './http-suite';
 import type { ScenarioIt } from './not-applicable';
 
@@ -30,7 +31,7 @@ const CORRUPT: Record<string, Uint8Array | undefined> = {
 
 /** Answers `acquire` for a corrupt key with a completed record holding that key's broken response. */
 function corruptStore(store: IdempotencyStore): IdempotencyStore {
-  return {
+  return forwardingStore(store, {
     acquire: async (key, fingerprint, options) => {
       const kind = Object.keys(CORRUPT).find((name) => key.startsWith(`${name}.`));
       if (kind === undefined) return store.acquire(key, fingerprint, options);
@@ -39,13 +40,7 @@ function corruptStore(store: IdempotencyStore): IdempotencyStore {
       const response = CORRUPT[kind];
       return { state: 'completed', record: response === undefined ? record : { ...record, response } };
     },
-    complete: (...args) => store.complete(...args),
-    release: (...args) => store.release(...args),
-    extend: (...args) => store.extend(...args),
-    get: (...args) => store.get(...args),
-    delete: (...args) => store.delete(...args),
-    close: () => store.close(),
-  };
+  });
 }
 
 export function corruptRecordScenarios(group: GroupFactory, it: ScenarioIt): void {

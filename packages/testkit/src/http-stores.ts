@@ -1,4 +1,4 @@
-/** Store wrappers for the HTTP suite: one whose every call fails, one that records the keys it sees. */
+/** Store wrappers for the HTTP suites: one whose every call fails, and forwarding ones that record the keys they see or freeze renewals. */
 import type { IdempotencyStore, TransactionalStore } from '@idem/core';
 
 /** Every method rejects, like a store whose server is down. */
@@ -9,22 +9,31 @@ export function failingStore(): IdempotencyStore {
   return { acquire: fail, complete: fail, release: fail, extend: fail, get: fail, delete: fail, close: async () => undefined };
 }
 
-/** Passes every call to `store`, remembering the keys given to `acquire`. */
-export function keyRecordingStore(store: IdempotencyStore): IdempotencyStore & { keys: string[] } {
-  const keys: string[] = [];
+/**
+ * Passes every call of the store contract to `store`, except those `overrides` replaces. Not
+ * `beginTransaction`: the wrapper is no transactional store unless it adds that itself.
+ */
+export function forwardingStore(store: IdempotencyStore, overrides: Partial<IdempotencyStore> = {}): IdempotencyStore {
   return {
-    keys,
-    acquire: (key, fingerprint, options) => {
-      keys.push(key);
-      return store.acquire(key, fingerprint, options);
-    },
+    acquire: (...args) => store.acquire(...args),
     complete: (...args) => store.complete(...args),
     release: (...args) => store.release(...args),
     extend: (...args) => store.extend(...args),
     get: (...args) => store.get(...args),
     delete: (...args) => store.delete(...args),
     close: () => store.close(),
+    ...overrides,
   };
+}
+
+/** Passes every call to `store`, remembering the keys given to `acquire`. */
+export function keyRecordingStore(store: IdempotencyStore): IdempotencyStore & { keys: string[] } {
+  const keys: string[] = [];
+  const acquire: IdempotencyStore['acquire'] = (key, fingerprint, options) => {
+    keys.push(key);
+    return store.acquire(key, fingerprint, options);
+  };
+  return { keys, ...forwardingStore(store, { acquire }) };
 }
 
 /**
@@ -33,13 +42,7 @@ export function keyRecordingStore(store: IdempotencyStore): IdempotencyStore & {
  */
 export function frozenRenewals(store: TransactionalStore): TransactionalStore {
   return {
-    acquire: (...args) => store.acquire(...args),
-    complete: (...args) => store.complete(...args),
-    release: (...args) => store.release(...args),
-    extend: async () => true,
-    get: (...args) => store.get(...args),
-    delete: (...args) => store.delete(...args),
-    close: () => store.close(),
+    ...forwardingStore(store, { extend: async () => true }),
     beginTransaction: (...args) => store.beginTransaction(...args),
   };
 }
