@@ -9,8 +9,14 @@ const ILL_FORMED = Buffer.from([0xff]);
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one (code units, no `u` flag). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** True when `text` holds no lone surrogate, so its UTF-8 is its `textBytes` (native where the runtime has it). */
+export const isWellFormedText: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (text) => (text as string & { isWellFormed(): boolean }).isWellFormed()
+    : (text) => !LONE_SURROGATE.test(text);
+
 // Typed Uint8Array (a Buffer is one): the root's published types stand without @types/node.
 export function textBytes(text: string): Uint8Array {
-  if (!LONE_SURROGATE.test(text)) return Buffer.from(text, 'utf8');
+  if (isWellFormedText(text)) return Buffer.from(text, 'utf8');
   return Buffer.concat([ILL_FORMED, Buffer.from(text, 'utf16le')]);
 }

@@ -60,4 +60,37 @@ describe('fingerprints', () => {
   it('canonical JSON sorts keys at every depth and drops undefined fields', () => {
     expect(canonicalJson({ b: [{ z: 1, y: undefined, x: 2 }], a: null })).toBe('{"a":null,"b":[{"x":2,"z":1}]}');
   });
+
+  // A fingerprint is stored with its record: a faster implementation must give the very same digests,
+  // or every retry across an upgrade would be refused as a mismatch.
+  it('are stable across versions (digests pinned)', async () => {
+    const parsed = {
+      method: 'post',
+      url: '/orders?x=1',
+      headers: {},
+      parsedBody: { currency: 'eur', amount: 4200, nested: { z: [1, null, 'é🙂'], a: true } },
+    };
+    expect(await createFingerprinter(undefined)(undefined, parsed)).toBe(
+      '1d5817622832721ce774a77f63a18accc92b79bfa1a15a5b355f68c53de3246e',
+    );
+    expect(await createFingerprinter(undefined)(undefined, req('{"b":1,"a":2}', '/orders'))).toBe(
+      '37b6b0aa0a30e6e6729d5b333b8132cfdcb0364a2ceab693c937837466962f3a',
+    );
+    expect(await createFingerprinter({ json: true })(undefined, req('{"b":1,"a":2}', '/orders'))).toBe(
+      '789971749d5ffcac6e85ba44ee285420a7cfd9f6dddee1cacbb6a3fc93e446c4',
+    );
+    expect(await createFingerprinter({ omit: ['amount'] })(undefined, parsed)).toBe(
+      '20dca71bf96d2851844d3c3e770418c4111018cc53a00cf7578fe7995ce2cee5',
+    );
+    expect(await createFingerprinter({ includeUrl: false })(undefined, { ...parsed, parsedBody: 'lone\udc00' })).toBe(
+      '89fe3caf847c090e1b6c82033e5177dccd62f79861f84205e89094656482861f',
+    );
+  });
+
+  it('canonical JSON keeps the shape it always had: array holes empty, undefined items null, no toJSON', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the case under test
+    expect(canonicalJson([1, , undefined, () => 1])).toBe('[1,,null,null]');
+    expect(canonicalJson({ d: new Date(0), f: () => 1, u: undefined })).toBe('{"d":{},"f":null}');
+    expect(() => canonicalJson({ a: 1n })).toThrow(TypeError);
+  });
 });

@@ -18,5 +18,7 @@ describe('textBytes: one byte string per JS string', () => {
     expect(new Set(loneSurrogates.map((text) => storageKey(text, 'tenant', true))).size).toBe(loneSurrogates.length);
     // Well-formed strings hash as before (SHA-256 of "3:abc"): fingerprints and hashed keys already stored still match.
     expect(sha256('abc')).toBe('aab5f9ae99b2e38fb462025c8f72f570c9c811705d2a4277dc855d7fa293fe97');
+    // A lone surrogate beside well-formed parts takes the part-by-part path: pinned as it always hashed.
+    expect(sha256('k\ud800', 'ü')).toBe('262951749fe6a1126504aca173c0e3f4ddce87fdf6ae8a519fc178a0f3328a88');
   });
 });
