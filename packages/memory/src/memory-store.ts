@@ -96,6 +96,8 @@ export class MemoryStore implements IdempotencyStore {
       expiresAt,
       lockExpiresAt: now + lockTtlMs,
       token,
+      // Present from the start, so completing a record changes no hidden class.
+      response: undefined,
       bytes: 0,
       queued: 0,
     };
@@ -118,7 +120,8 @@ export class MemoryStore implements IdempotencyStore {
     record.status = 'completed';
     record.response = response;
     record.expiresAt = now + ttlMs;
-    delete record.token;
+    // Cleared, not deleted: a delete would drop every completed record into slow dictionary mode.
+    record.token = undefined;
     this.resize(record, record.bytes + response.byteLength);
     this.enqueue(this.finished, record);
     // Older finished records make room for this one. A single response larger than `maxBytes` is kept
