@@ -20,7 +20,11 @@ export type KeyStrategy<Raw = unknown> = (req: Raw, request: IdempotencyRequest)
  * A key that holds a comma is sent quoted: `"a,b"`.
  */
 export function keyFromHeader(name = 'Idempotency-Key'): KeyStrategy {
+  const lower = name.toLowerCase();
   return (_req, request) => {
+    const value = request.headers[lower];
+    // The usual header, one plain token: no list to split and nothing to unquote.
+    if (typeof value === 'string' && !value.includes(',') && !value.includes('"')) return value.trim();
     const values = headerValues(request.headers, name);
     if (values.length === 0) return undefined;
     const members = values.flatMap(splitListMembers);

@@ -35,7 +35,8 @@ export class Lease {
     /** The key the client sent, for the hooks (`key` is the storage key). */
     readonly clientKey: string = key,
   ) {
-    this.timer = setInterval(() => void this.renew(), this.renewEvery());
+    // One function for every lease's timer, the lease its argument: no closure per request.
+    this.timer = setInterval(Lease.renewOnTimer, this.renewEvery(), this);
     this.timer.unref?.();
   }
 
@@ -156,6 +157,10 @@ export class Lease {
   private stopRenewing(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  private static renewOnTimer(lease: Lease): void {
+    void lease.renew();
   }
 
   private async renew(): Promise<void> {

@@ -36,6 +36,9 @@ export type NodeBodyRead =
   | { kind: 'too-large' }
   | { kind: 'aborted' };
 
+/** One shared answer for the usual case (a body parser ran first): nothing is allocated for it. */
+const CONSUMED: NodeBodyRead = Object.freeze({ kind: 'consumed' });
+
 /**
  * With `response`: once the answer is out, whatever of the body nobody read is drained and dropped, as
  * Node does for a request no one touched. Having read from the stream ourselves, Node no longer does it,
@@ -43,7 +46,7 @@ export type NodeBodyRead =
  * backpressure: its next request never parsed, a graceful `server.close()` waiting for it forever.
  */
 export function readNodeRequestBody(req: NodeReadableRequest, limit: number, response?: NodeAnswer): Promise<NodeBodyRead> {
-  if (req.readableEnded) return Promise.resolve({ kind: 'consumed' });
+  if (req.readableEnded) return Promise.resolve(CONSUMED);
   if (!hasBody(req)) return Promise.resolve({ kind: 'raw', bytes: new Uint8Array(0) });
   response?.once('finish', () => {
     if (!req.readableEnded && !req.destroyed && req.listenerCount('data') === 0 && req.listenerCount('readable') === 0) req.resume();

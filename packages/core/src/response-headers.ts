@@ -31,9 +31,11 @@ export function filterHeaders(
   keep: (name: string) => boolean,
 ): Record<string, string | string[]> {
   const kept: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  // for-in over an own-data record (no [name, value] pair allocated per header).
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
     const lower = name.toLowerCase();
-    if (keep(lower)) kept[lower] = value;
+    if (keep(lower)) kept[lower] = headers[name] as string | string[];
   }
   return kept;
 }
