@@ -296,10 +296,13 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
 
   /** `shouldStore` (default: below 500). A throwing one stores nothing: the client still gets its answer, a retry runs again. */
   private shouldStore(response: HttpResponse, clientKey: string): boolean {
-    const shouldStore = this.options.shouldStore ?? ((r: HttpResponse) => r.status < 500);
+    const shouldStore = this.options.shouldStore ?? storeBelow500;
     return this.callbacks.attempt('shouldStore', () => shouldStore(response) === true, false, clientKey);
   }
 }
+
+/** The default `shouldStore`: failures (5xx) are not kept, so a retry runs again. */
+const storeBelow500 = (response: HttpResponse) => response.status < 500;
 
 /** Errors answered from the key's record (or its live lease): the request was protected. */
 const PROTECTED_ANSWERS = new Set(['REQUEST_IN_PROGRESS', 'LOCK_TIMEOUT', 'REQUEST_MISMATCH', 'RESPONSE_NOT_STORED']);

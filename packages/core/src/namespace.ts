@@ -37,9 +37,17 @@ function unscopedKey(key: string): string {
   return key;
 }
 
+let lastPrefix: string | undefined;
+let lastEscapedPrefix = '';
+
 /** The name a store keeps a record under: its prefix, then the storage key core handed it. */
 export function namespacedKey(prefix: string, storageKey: string): string {
-  return `${component(prefix)}:${storageKey}`;
+  // A store calls this with its one prefix on every operation: escape it once, not once per call.
+  if (prefix !== lastPrefix) {
+    lastEscapedPrefix = component(prefix);
+    lastPrefix = prefix;
+  }
+  return `${lastEscapedPrefix}:${storageKey}`;
 }
 
 /** The prefix every store uses unless told otherwise: records read `idem:…`. */

@@ -83,6 +83,8 @@ export class ExecutionTransaction {
   /** Completes the record inside the transaction (fenced by the lease) and commits; see `Lease.completeIn`. */
   async complete(lease: Lease, payload: Uint8Array): Promise<boolean> {
     this.ended = true;
+    // The usual handler opened none: straight to the lease, without waiting a turn on `take`.
+    if (!this.active) return lease.complete(payload);
     const transaction = await this.take();
     return transaction ? lease.completeIn(transaction, payload) : lease.complete(payload);
   }

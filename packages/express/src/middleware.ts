@@ -64,7 +64,8 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(
       // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
       return finished.response;
     });
-    res.once('close', () => {
+    // `on`, not `once`: a response closes once, and `once` would wrap the listener in two more objects.
+    res.on('close', () => {
       if (capture.uncommitted) abandon.clientGone();
     });
     try {
