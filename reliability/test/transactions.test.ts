@@ -275,9 +275,11 @@ connectionsCutUnderLoad(
   terminatePostgresBackends,
 );
 
-// Not run for Prisma on PostgreSQL yet: under CI load its app process sometimes stops answering after the
-// cut (every request then fails to connect), a failure seen in about two runs of seven and not yet explained.
-// The Prisma proofs above (duplicates, SIGKILL, SIGSTOP) run on both Prisma setups.
+connectionsCutUnderLoad(
+  'PostgreSQL backends of a transactional Prisma app terminated mid-load',
+  prismaOnPostgres,
+  terminatePostgresBackends,
+);
 
 connectionsCutUnderLoad(
   'MariaDB/MySQL connections of a transactional app KILLed mid-load',

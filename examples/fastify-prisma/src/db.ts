@@ -3,7 +3,7 @@
  * database. In a real project `prisma migrate dev` creates the tables from prisma/schema.prisma; the
  * example creates them with the same SQL on start so it runs with nothing but PostgreSQL.
  */
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
 
@@ -38,5 +38,9 @@ export async function openDatabase(url: string, schema = 'public'): Promise<AppP
   } finally {
     await setup.end();
   }
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }, { schema }) });
+  const pool = new Pool({ connectionString: url });
+  // Heard from the moment each connection opens: the adapter listens only once a transaction has its
+  // connection, and a backend dropped just then would otherwise end the process (see @idem/prisma's README).
+  pool.on('connect', (client) => client.on('error', (error) => console.warn('PostgreSQL connection lost:', error.message)));
+  return new PrismaClient({ adapter: new PrismaPg(pool, { schema, disposeExternalPool: true }) });
 }

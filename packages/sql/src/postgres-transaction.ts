@@ -23,8 +23,24 @@ export interface PgTransactionClient extends PgQueryable {
 }
 
 interface PgPoolLike extends PgQueryable {
-  connect(): Promise<PgTransactionClient>;
+  connect(callback: (error: Error | undefined, client: PgTransactionClient | undefined) => void): void;
   totalCount?: number;
+}
+
+/**
+ * Checks a connection out with `listener` already on it. pg-pool takes its own 'error' listener off a
+ * connection as it hands it over, and `await pool.connect()` resumes only a microtask later. A message
+ * read in the same chunk as the previous user's last answer (a backend terminated just after it) is
+ * emitted in between, with nobody listening: an uncaught exception. The callback runs at the hand-over.
+ */
+function checkOut(pool: PgPoolLike, listener: (error: Error) => void): Promise<PgTransactionClient> {
+  return new Promise((resolve, reject) =>
+    pool.connect((error, client) => {
+      if (error || !client) return reject(error ?? new Error('the pool gave no connection'));
+      client.on?.('error', listener);
+      resolve(client);
+    }),
+  );
 }
 
 // Class 08 (connection exception) and 57P0x (the server shut the session down) may arrive after the
@@ -44,11 +60,11 @@ export function postgresTransactions(pool: PgQueryable, queryConfig: (text: stri
         'Transactions on PostgreSQL need the store on a pg Pool (a single Client would carry the renewals inside the transaction), or a `connection`',
       );
     }
-    const client = given ?? (await (pool as PgPoolLike).connect());
     // A connection that dies between statements emits 'error'; unheard, it would crash the process.
     // The next statement (or COMMIT) reports it instead.
     const ignore = () => undefined;
-    client.on?.('error', ignore);
+    const client = given ?? (await checkOut(pool as PgPoolLike, ignore));
+    if (given) client.on?.('error', ignore);
     // A connection we checked out goes back to the pool; a broken one is destroyed (release(error)).
     const done = (error?: Error) => {
       client.off?.('error', ignore);

@@ -1,6 +1,7 @@
 import { ConfigurationError, IdempotencyRunner } from '@idem/core';
-import { serviceUrls } from '@idem/testkit';
-import { Client, type PoolClient } from 'pg';
+import { serviceUrls, terminateAfterAnswerUnread } from '@idem/testkit';
+import { randomBytes } from 'node:crypto';
+import { Client, Pool, type PoolClient } from 'pg';
 import { postgres, SqlStore } from '../src';
 import { postgresDatabase } from './databases';
 import { ledgerOn } from './ledger';
@@ -62,6 +63,35 @@ describe('PostgreSQL transactions: isolation and connections', () => {
       expect((await client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
     } finally {
       client.release();
+    }
+  });
+
+  it('a connection handed over with its backend’s FATAL already read behind the last answer fails the begin, not the process', async () => {
+    if (!available) return;
+    const applicationName = `idem-handover-${randomBytes(4).toString('hex')}`;
+    // One connection: the transaction waits for the statement's, and gets it the moment it answers.
+    const pool = new Pool({ connectionString: serviceUrls.postgres, application_name: applicationName, max: 1 });
+    pool.on('error', () => {});
+    const handover = new SqlStore({ dialect: postgres(pool), table: own.table, prefix: 'handover:' });
+    try {
+      await pool.query('SELECT 1');
+      const marker = `SELECT 1 AS answered_${randomBytes(4).toString('hex')}`;
+      const answered = pool.query(marker);
+      const opening = handover.beginTransaction().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await new Promise((resolve) => process.nextTick(resolve)); // the pool has sent the marker
+      // Otherwise the hand-over would happen before the cut and prove nothing.
+      expect({ waiting: pool.waitingCount, idle: pool.idleCount }).toEqual({ waiting: 1, idle: 0 });
+      terminateAfterAnswerUnread({ url: serviceUrls.postgres, applicationName, marker, pgModule: require.resolve('pg') });
+      // One chunk: the marker's answer hands the connection over, then the FATAL comes to whoever listens.
+      expect((await answered).rows).toEqual([{ [marker.split(' AS ')[1]!]: 1 }]);
+      expect(await opening).toHaveProperty('code', 'STORAGE_ERROR');
+      // The pool replaces the dead connection.
+      expect((await pool.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+    } finally {
+      await pool.end();
     }
   });
 

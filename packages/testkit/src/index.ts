@@ -16,3 +16,4 @@ export {
 } from './http-suite';
 export { httpTransactionSuite, type HttpTransactionSuiteOptions, type TransactionLedger } from './http-transaction-suite';
 export { frozenRenewals } from './http-stores';
+export { terminateAfterAnswerUnread, type TerminateAfterAnswerOptions } from './postgres-faults';

@@ -6,6 +6,7 @@
  */
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
 
@@ -17,16 +18,22 @@ export interface LedgerClient {
 type Record = (event: { [field: string]: unknown }) => void;
 
 export function postgresPrisma(options: { url: string; schema: string; applicationName?: string }, record: Record): PostgresClient {
-  const adapter = new PrismaPg(
-    // `application_name` lets a fault test terminate exactly this app's connections.
-    { connectionString: options.url, application_name: options.applicationName, max: 8, connectionTimeoutMillis: 20_000 },
-    {
-      schema: options.schema,
-      // A terminated connection is reported here (the adapter already keeps it from crashing the process).
-      onPoolError: (error) => record({ type: 'pool-error', reason: error.message }),
-      onConnectionError: (error) => record({ type: 'pool-error', reason: error.message }),
-    },
-  );
+  // `application_name` lets a fault test terminate exactly this app's connections.
+  const pool = new Pool({
+    connectionString: options.url,
+    application_name: options.applicationName,
+    max: 8,
+    connectionTimeoutMillis: 20_000,
+  });
+  // The adapter listens on a connection only once `await pool.connect()` resumed, a microtask after pg-pool
+  // took its own listener off: a backend terminated right after its last answer crashed the process in
+  // between. A listener for each connection's whole life closes that gap (see the package README).
+  pool.on('connect', (client) => client.on('error', (error) => record({ type: 'pool-error', reason: error.message })));
+  // The adapter's own listener on the pool (idle connections) reports through onPoolError.
+  const adapter = new PrismaPg(pool, {
+    schema: options.schema,
+    onPoolError: (error) => record({ type: 'pool-error', reason: error.message }),
+  });
   return new PostgresClient({ adapter });
 }
 
