@@ -5,7 +5,8 @@
  * marks the key "processed, response not stored"), and `overflow` yields that prefix followed by the
  * rest of the source, so memory stays bounded.
  */
-import { concatBytes } from './bytes';
+import { readUpTo } from './bytes';
+
 export interface BufferedBody {
   /** The whole body, or its first bytes when it outgrew the limit. */
   bytes: Uint8Array;
@@ -15,20 +16,11 @@ export interface BufferedBody {
 
 export async function bufferAsyncBody(source: AsyncIterable<unknown>, limit: number): Promise<BufferedBody> {
   const iterator = source[Symbol.asyncIterator]();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
+  const { bytes, overflowed } = await readUpTo(async () => {
     const next = await iterator.next();
-    if (next.done) break;
-    const chunk = toBytes(next.value);
-    chunks.push(chunk);
-    size += chunk.byteLength;
-    if (size > limit) {
-      const prefix = concatBytes(chunks, size);
-      return { bytes: prefix, overflow: continueAfter(prefix, iterator) };
-    }
-  }
-  return { bytes: concatBytes(chunks, size) };
+    return next.done ? next : { done: false, value: toBytes(next.value) };
+  }, limit);
+  return overflowed ? { bytes, overflow: continueAfter(bytes, iterator) } : { bytes };
 }
 
 /** True for what `for await` can read: node streams, web streams (Node, Deno, Bun), generators. */

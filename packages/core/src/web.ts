@@ -2,7 +2,7 @@
  * Web-standard `Request` / `Response` to and from core's neutral shapes, for every middleware that runs
  * on the Fetch API (the fetch wrapper, Hono, ...): Node, Bun, Deno and Workers alike.
  */
-import { concatBytes } from './bytes';
+import { readUpTo } from './bytes';
 import type { HttpResponse, IdempotencyRequest } from './http';
 
 export type WebBodyRead = { kind: 'raw'; bytes: Uint8Array } | { kind: 'too-large' } | { kind: 'aborted' };
@@ -14,24 +14,15 @@ export type WebBodyRead = { kind: 'raw'; bytes: Uint8Array } | { kind: 'too-larg
 export async function readWebRequestBody(request: Request, limit: number): Promise<WebBodyRead> {
   if (request.body === null) return { kind: 'raw', bytes: new Uint8Array(0) };
   const reader = request.clone().body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-      if (size > limit) {
-        void reader.cancel().catch(() => undefined);
-        return { kind: 'too-large' };
-      }
-    }
+    const { bytes, overflowed } = await readUpTo(() => reader.read(), limit);
+    if (!overflowed) return { kind: 'raw', bytes };
+    void reader.cancel().catch(() => undefined);
+    return { kind: 'too-large' };
   } catch {
     // The client went away mid-body: nobody is left to answer.
     return { kind: 'aborted' };
   }
-  return { kind: 'raw', bytes: concatBytes(chunks, size) };
 }
 
 export interface WebRequestParts {
@@ -102,20 +93,9 @@ export async function readWebResponse(response: Response, limit: number): Promis
     return { record: { status: response.status, headers, body: new Uint8Array(0) }, response: new Response(null, init) };
   }
   const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-    if (size > limit) {
-      const prefix = concatBytes(chunks, size);
-      return { record: { status: response.status, headers, body: prefix }, response: new Response(prefixedStream(prefix, reader), init) };
-    }
-  }
-  const body = concatBytes(chunks, size);
-  return { record: { status: response.status, headers, body }, response: new Response(body as BodyInit, init) };
+  const { bytes, overflowed } = await readUpTo(() => reader.read(), limit);
+  const record = { status: response.status, headers, body: bytes };
+  return { record, response: new Response(overflowed ? prefixedStream(bytes, reader) : (bytes as BodyInit), init) };
 }
 
 /** The bytes already read, then whatever the reader still yields. */
