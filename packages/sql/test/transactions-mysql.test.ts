@@ -37,11 +37,13 @@ describe('MySQL/MariaDB transactions: isolation and connections', () => {
     const level = await new IdempotencyRunner({ store }).run('isolation', (context) =>
       context.transaction(async (tx: PoolConnection) => {
         await ledger.write(tx, 'isolation', 1);
-        // INNODB_TRX is a cache refreshed at most every 100 ms, so a concurrent reader can hide this
-        // transaction for a moment: ask again until it shows.
+        // INNODB_TRX is a cache refreshed at most every 100 ms: a stale copy can hide this transaction, or
+        // still show an earlier one of this pooled connection (an autocommit statement at the default
+        // REPEATABLE READ). Only a row whose running query is this very SELECT describes this
+        // transaction: ask again until it shows.
         for (let attempt = 0; attempt < 20; attempt++) {
           const [rows] = await tx.query(
-            'SELECT trx_isolation_level AS level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()',
+            "SELECT trx_isolation_level AS level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID() AND trx_query LIKE '%trx_isolation_level%'",
           );
           const level = (rows as { level: string }[])[0]?.level;
           if (level !== undefined) return level;
