@@ -1,5 +1,6 @@
-// Writes each jest run's pass/fail/skip counts to .test-results/<package>.json so the root test
-// command can print one total line across every package.
+// Writes each jest run's pass/fail/skip counts (and when it started and ended) to
+// .test-results/<package>.json so the root test command can print one total line across every package,
+// and where the wall time of the run went.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -16,6 +17,8 @@ class CountReporter {
       passed: results.numPassedTests,
       failed: results.numFailedTests + results.numRuntimeErrorTestSuites,
       skipped: results.numPendingTests + results.numTodoTests,
+      startedAt: results.startTime,
+      endedAt: Date.now(),
     };
     fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(counts));
   }

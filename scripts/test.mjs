@@ -17,14 +17,19 @@ const typecheckStatus = turbo(['run', 'typecheck', '--output-logs=errors-only', 
 const testStatus = turbo(['run', 'test', ...flags, ...process.argv.slice(2)]);
 
 const total = { passed: 0, failed: 0, skipped: 0 };
+const runs = [];
 if (existsSync(resultsDir)) {
   for (const file of readdirSync(resultsDir)) {
     const counts = JSON.parse(readFileSync(join(resultsDir, file), 'utf8'));
     total.passed += counts.passed;
     total.failed += counts.failed;
     total.skipped += counts.skipped;
+    runs.push({ name: file.replace(/\.json$/, '').replace(/__/g, '/'), seconds: (counts.endedAt - counts.startedAt) / 1000 });
   }
 }
+// Where the wall time went (the CI budget is watched from this line): the longest suites first.
+const longest = runs.filter((run) => Number.isFinite(run.seconds)).sort((a, b) => b.seconds - a.seconds).slice(0, 6);
+if (longest.length) console.log(`longest suites: ${longest.map((run) => `${run.name} ${Math.round(run.seconds)} s`).join(', ')}`);
 if (typecheckStatus !== 0) console.error('typecheck failed');
 console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(typecheckStatus !== 0 || testStatus !== 0 ? 1 : 0);
