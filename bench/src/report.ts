@@ -261,6 +261,18 @@ function targets(report: RunReport, table: Row[]): string[] {
         `idem-postgres-tx ${mode} ÷ idem-postgres-ledger ${mode} (transactional ÷ plain, same ledger row): ${x(transactional.ratio.mean / plain.ratio.mean)}`,
       );
   }
+  // Against the floor of the same store (its two round trips alone): how much of the store's limit idem
+  // reaches, and the best ratio to bare any layer with idem's guarantees could reach on it.
+  for (const store of ['memory', 'redis', 'postgres', 'sqlite'] as const) {
+    for (const mode of ['first', 'replay'] as const) {
+      const ours = find(`idem-${store}`, mode);
+      const floor = find(`floor-${store}`, mode);
+      if (ours && floor)
+        out.push(
+          `idem-${store} ${mode} ÷ floor-${store} ${mode}: ${x(ours.ratio.mean / floor.ratio.mean)} (the floor itself: ${x(floor.ratio.mean)} bare)`,
+        );
+    }
+  }
   const cost = report.costs.get('idem-redis');
   if (cost) {
     check('idem-redis commands per replay', cost.replay, 1, String, true);
@@ -272,6 +284,7 @@ function targets(report: RunReport, table: Row[]): string[] {
     const peers = table.filter(
       (row) =>
         !row.variant.ours &&
+        !row.variant.floor &&
         row.variant.store === ours.variant.store &&
         row.mode === ours.mode &&
         row.variant.framework === ours.variant.framework,

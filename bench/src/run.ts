@@ -70,7 +70,7 @@ async function main(): Promise<number> {
     try {
       const keys = `${tag}-${variant.id}-r${round}`;
       if (round === 0) {
-        correctness.set(variant.id, await checkCorrectness(server, settings.bursts, settings.burstSize, keys));
+        if (!variant.floor) correctness.set(variant.id, await checkCorrectness(server, settings.bursts, settings.burstSize, keys));
         const cost = await measureCost(server, variant.store, settings.costRequests, keys, {
           redisUrl: redis?.url ?? serviceUrls.redis,
           tag,
@@ -218,6 +218,7 @@ async function cleanUp(services: Record<string, boolean>): Promise<void> {
   if (services.postgres) {
     await dropPgTable(pgTable);
     await dropPgTable(`${pgTable}_ledger`);
+    await dropPgTable(`${pgTable}_floor`);
   }
   removeSqliteFile(sqliteFile);
 }

@@ -20,6 +20,11 @@ export interface Variant {
   memoryCheck?: 'idem' | 'express-idempotency' | 'node-idempotency';
   /** idem's own variants carry the targets. */
   ours: boolean;
+  /**
+   * The store's own round trips with no idempotency layer around them (servers/store-floor.ts): not a
+   * correct layer, so the correctness checks skip it; each idem variant on the same store is compared to it.
+   */
+  floor?: boolean;
 }
 
 /** The bare frameworks: each runs at the start and at the end of every round; ratios are to these. */
@@ -128,6 +133,21 @@ export const VARIANTS: Variant[] = [
     needs: ['redis'],
     ours: false,
   },
+  // The floors (servers/store-floor.ts): each store's two round trips alone, the best any layer with
+  // idem's guarantees could do on it; idem on the same store is reported as a share of it.
+  ...(['memory', 'redis', 'postgres', 'sqlite'] as const).map(
+    (store): Variant => ({
+      id: `floor-${store}`,
+      server: `express-floor-${store}.ts`,
+      framework: 'express',
+      library: 'floor',
+      store,
+      note: "the store's acquire and complete alone, no idempotency layer around them",
+      needs: store === 'redis' || store === 'postgres' ? [store] : [],
+      ours: false,
+      floor: true,
+    }),
+  ),
   // Fastify and Hono: each compared to the bare app of its own framework, measured around it.
   {
     id: 'fastify-idem-memory',

@@ -1,26 +1,15 @@
 /**
- * The two PostgreSQL ledger variants: the ledger they write one row into per first execution, a pool whose
- * every statement is counted (on each connection, so a transaction's statements count too), and the app
- * they both serve, which differs only in how `POST /orders` writes its row.
+ * The two PostgreSQL ledger variants: the ledger they write one row into per first execution, a counted
+ * pool (counted-clients.ts), and the app they both serve, which differs only in how `POST /orders` writes
+ * its row.
  */
 import { idempotency } from '@idem/express';
 import { SqlStore, postgres } from '@idem/sql';
-import pg from 'pg';
+import type pg from 'pg';
 import { type BenchAppOptions, benchEnv, createBenchApp, serve, stats } from './bench-app';
+import { countedPool } from './counted-clients';
 
 export const ledgerTable = `${benchEnv.pgTable}_ledger`;
-
-function countedPool(): pg.Pool {
-  const pool = new pg.Pool({ connectionString: benchEnv.pgUrl, max: 10 });
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      stats.statements++;
-      return query(...args);
-    };
-  });
-  return pool;
-}
 
 async function createLedger(pool: pg.Pool): Promise<void> {
   await pool.query(
