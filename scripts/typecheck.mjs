@@ -6,11 +6,12 @@
 // where one process per package took over a minute. Each import still resolves from its own file's
 // folder, so every package checks against its own dependencies. The packages with settings of their
 // own (another module system, other paths or types) are checked alone, beside it. A package's own
-// `typecheck` script still checks it alone, for work on one package.
+// `typecheck` script still checks it alone, for work on one package. A package's `pretypecheck` script
+// (the Prisma packages generate their clients there) runs first, as it does before that script.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -44,10 +45,34 @@ function run(args) {
   });
 }
 
+/** A package's `pretypecheck` script, in its folder, with its own and the root's bins on PATH as pnpm gives them. */
+function runScript(dir, script) {
+  const bins = [join(root, dir, 'node_modules', '.bin'), join(root, 'node_modules', '.bin')];
+  const env = { ...process.env, PATH: [...bins, process.env.PATH].join(delimiter) };
+  return new Promise((resolve) => {
+    const child = spawn(script, { cwd: join(root, dir), env, shell: true, stdio: 'inherit' });
+    child.on('close', (status) => resolve(status ?? 1));
+  });
+}
+
+/** Runs the jobs two at a time (type-checking is all CPU); resolves to how many failed. */
+async function twoAtATime(jobs) {
+  let failed = 0;
+  const worker = async () => {
+    for (let job = jobs.shift(); job; job = jobs.shift()) if ((await job()) !== 0) failed++;
+  };
+  await Promise.all([worker(), worker()]);
+  return failed;
+}
+
 export async function typecheck() {
   const shared = [];
   const alone = [];
+  const before = [];
   for (const dir of workspaceDirs()) {
+    const manifest = join(root, dir, 'package.json');
+    const pre = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).scripts?.pretypecheck : undefined;
+    if (pre) before.push(() => runScript(dir, pre));
     const file = join(root, dir, 'tsconfig.json');
     if (!existsSync(file)) continue;
     const config = JSON.parse(readFileSync(file, 'utf8'));
@@ -66,14 +91,9 @@ export async function typecheck() {
       include: shared.map(fromCache),
     }),
   );
-  // The shared program and the packages alone, two at a time: type-checking is all CPU.
-  const jobs = [['-p', program], ...alone.map((config) => ['--noEmit', '-p', config])];
-  let failed = 0;
-  const worker = async () => {
-    for (let job = jobs.shift(); job; job = jobs.shift()) if ((await run(job)) !== 0) failed++;
-  };
-  await Promise.all([worker(), worker()]);
-  return failed === 0 ? 0 : 1;
+  if ((await twoAtATime(before)) > 0) return 1;
+  const checks = [['-p', program], ...alone.map((config) => ['--noEmit', '-p', config])];
+  return (await twoAtATime(checks.map((args) => () => run(args)))) === 0 ? 0 : 1;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) process.exit(await typecheck());
