@@ -2,8 +2,8 @@
  * The `ledger` a transactional handler writes: one row per effect and deliberately NO unique
  * constraint, so a duplicate effect shows up as a second row instead of being absorbed by the schema.
  */
-import type { DialectName } from '../src';
-import type { TestDatabase } from './databases';
+import { type DialectName, SqlStore } from '../src';
+import { liveTest, type TestDatabase } from './databases';
 
 export interface Ledger {
   readonly table: string;
@@ -47,4 +47,25 @@ export function ledgerOn(database: TestDatabase, table = `${database.table}_ledg
     rows: async (key) => Number((await database.raw(`SELECT COUNT(*) AS n FROM ${quoted} WHERE entry_key = ${placeholder}`, [key]))[0]!.n),
     drop: async () => void (await database.raw(`DROP TABLE IF EXISTS ${quoted}`).catch(() => undefined)),
   };
+}
+
+/**
+ * A describe block's own store and ledger on `database`: migrated and created before its tests, dropped
+ * (with the database's connections) after. `live` is `it` for a test that needs the database.
+ */
+export function ownLedgerStore(database: TestDatabase): { ledger: Ledger; store: SqlStore; live: ReturnType<typeof liveTest> } {
+  const ledger = ledgerOn(database);
+  const store = new SqlStore({ dialect: database.dialect, table: database.table });
+  let available = false;
+  beforeAll(async () => {
+    available = await database.available();
+    if (!available) return;
+    await store.migrate();
+    await ledger.create();
+  });
+  afterAll(async () => {
+    await ledger.drop();
+    await database.dispose();
+  });
+  return { ledger, store, live: liveTest(() => available) };
 }

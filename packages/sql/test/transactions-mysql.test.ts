@@ -3,7 +3,7 @@ import { serviceUrls } from '@idem/testkit';
 import { createConnection, type PoolConnection } from 'mysql2/promise';
 import { mysql, SqlStore } from '../src';
 import { mysqlDatabase } from './databases';
-import { ledgerOn } from './ledger';
+import { ownLedgerStore } from './ledger';
 import { describeTransactions } from './transactions-behaviour';
 
 const database = mysqlDatabase();
@@ -18,22 +18,9 @@ describeTransactions(database, {
 
 describe('MySQL/MariaDB transactions: isolation and connections', () => {
   const own = mysqlDatabase();
-  const ledger = ledgerOn(own);
-  const store = new SqlStore({ dialect: own.dialect, table: own.table });
-  let available = false;
-  beforeAll(async () => {
-    available = await own.available();
-    if (!available) return;
-    await store.migrate();
-    await ledger.create();
-  });
-  afterAll(async () => {
-    await ledger.drop();
-    await own.dispose();
-  });
+  const { ledger, store, live } = ownLedgerStore(own);
 
-  it('runs at READ COMMITTED on a pool connection of its own', async () => {
-    if (!available) return;
+  live('runs at READ COMMITTED on a pool connection of its own', async () => {
     const level = await new IdempotencyRunner({ store }).run('isolation', (context) =>
       context.transaction(async (tx: PoolConnection) => {
         await ledger.write(tx, 'isolation', 1);
@@ -55,8 +42,7 @@ describe('MySQL/MariaDB transactions: isolation and connections', () => {
     expect(level).toBe('READ COMMITTED');
   });
 
-  it('runs on the application’s own pool connection when given one, and leaves it checked out', async () => {
-    if (!available) return;
+  live('runs on the application’s own pool connection when given one, and leaves it checked out', async () => {
     const connection = await own.pool.getConnection();
     try {
       await new IdempotencyRunner({ store }).run('app-connection', (context) =>
@@ -75,8 +61,7 @@ describe('MySQL/MariaDB transactions: isolation and connections', () => {
     }
   });
 
-  it('a store on a single connection refuses transactions (its renewals would run inside them)', async () => {
-    if (!available) return;
+  live('a store on a single connection refuses transactions (its renewals would run inside them)', async () => {
     const connection = await createConnection({ uri: serviceUrls.mysql });
     try {
       const single = new SqlStore({ dialect: mysql(connection), table: own.table, prefix: 'single:' });

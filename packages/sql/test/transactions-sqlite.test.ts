@@ -1,8 +1,7 @@
 import { ConfigurationError, IdempotencyRunner } from '@idem/core';
 import Database from 'better-sqlite3';
-import { SqlStore } from '../src';
 import { sqliteDatabase } from './databases';
-import { ledgerOn } from './ledger';
+import { ownLedgerStore } from './ledger';
 import { describeTransactions } from './transactions-behaviour';
 
 // The open write transaction holds SQLite's only write lock: no takeover can happen while it is open.
@@ -10,15 +9,9 @@ describeTransactions(sqliteDatabase(), { takeoverWhileOpen: false });
 
 describe('SQLite transactions: one connection, one writer', () => {
   const own = sqliteDatabase();
-  const ledger = ledgerOn(own);
-  const store = new SqlStore({ dialect: own.dialect, table: own.table });
-  beforeAll(async () => {
-    await store.migrate();
-    await ledger.create();
-  });
-  afterAll(() => own.dispose());
+  const { ledger, store, live } = ownLedgerStore(own);
 
-  it('the store’s other statements wait for the open transaction instead of joining it (and its rollback)', async () => {
+  live('the store’s other statements wait for the open transaction instead of joining it (and its rollback)', async () => {
     const transaction = await store.beginTransaction();
     expect(own.db.inTransaction).toBe(true);
     await ledger.write(transaction.handle, 'rolled-back', 1);
@@ -37,7 +30,7 @@ describe('SQLite transactions: one connection, one writer', () => {
     expect((await store.get('other-request'))?.status).toBe('in_progress');
   });
 
-  it('two transactions in one process run one after the other, each committing its own write', async () => {
+  live('two transactions in one process run one after the other, each committing its own write', async () => {
     const idem = new IdempotencyRunner({ store });
     await Promise.all(
       ['first', 'second'].map((key) =>
@@ -50,7 +43,7 @@ describe('SQLite transactions: one connection, one writer', () => {
     expect([await ledger.rows('first'), await ledger.rows('second')]).toEqual([1, 1]);
   });
 
-  it('refuses another Database as `connection`: a second connection would wait on the first’s write lock', async () => {
+  live('refuses another Database as `connection`: a second connection would wait on the first’s write lock', async () => {
     const second = new Database(own.file);
     try {
       await expect(
