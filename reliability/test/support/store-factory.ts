@@ -26,6 +26,8 @@ export interface StoreConfig {
   file?: string;
   /** PostgreSQL `application_name`, so a fault test can terminate exactly this app's connections. */
   applicationName?: string;
+  /** Prisma only: `clock: 'store'` dates leases on the database's clock (the default is the caller's). */
+  clock?: 'store';
 }
 
 export interface BuiltStore {
@@ -78,7 +80,12 @@ export async function createStore(config: StoreConfig, record: (event: Record<st
       const { postgresPrisma } = await import('./prisma-clients');
       const prisma = postgresPrisma({ url: config.url!, schema: config.schema!, applicationName: config.applicationName }, record);
       return {
-        store: new PrismaStore({ prisma, prefix: config.prefix, transactionOptions: PRISMA_TRANSACTION_OPTIONS }),
+        store: new PrismaStore({
+          prisma,
+          prefix: config.prefix,
+          transactionOptions: PRISMA_TRANSACTION_OPTIONS,
+          ...(config.clock ? { clock: config.clock } : {}),
+        }),
         describe: () => ({}),
       };
     }
@@ -89,6 +96,7 @@ export async function createStore(config: StoreConfig, record: (event: Record<st
           prisma: sqlitePrisma(config.file!),
           prefix: config.prefix,
           transactionOptions: PRISMA_TRANSACTION_OPTIONS,
+          ...(config.clock ? { clock: config.clock } : {}),
         }),
         describe: () => ({}),
       };
