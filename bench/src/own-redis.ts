@@ -4,7 +4,7 @@
  * serves whatever else runs. Without `redis-server` installed the run uses the shared server and says so.
  * The launcher is @idem/redis's own test helper.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { redisServerInstalled, startRedisServer } from '../../packages/redis/test/support/redis-server';
 
 export interface BenchRedis {

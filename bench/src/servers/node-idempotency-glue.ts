@@ -3,7 +3,7 @@
  * describes. `onRequest` before the handler (a stored response comes back, or an error for a
  * conflict / mismatch), `onResponse` with the handler's body and status before the answer is sent.
  */
-import { Idempotency, IdempotencyError, IdempotencyErrorCodes } from '@node-idempotency/core';
+import { type Idempotency, IdempotencyError, IdempotencyErrorCodes } from '@node-idempotency/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 interface StoredAnswer {
