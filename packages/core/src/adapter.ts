@@ -26,6 +26,6 @@ export {
 } from './web';
 export { nodeRequestHeaders, type NodeRequestLike } from './node-request';
 export { guardAbandonedExecution, guardAbandonedWebExecution, type AbandonGuard } from './abandon';
-export { readNodeRequestBody, type NodeBodyRead, type NodeReadableRequest } from './node-body';
+export { readNodeRequestBody, readNodeRequestBodyNow, type NodeBodyRead, type NodeReadableRequest } from './node-body';
 export { bufferAsyncBody, isAsyncIterable, type BufferedBody } from './async-body';
 export { captureNodeResponse, sendNodeResponse, type NodeResponseCapture } from './node-response';

@@ -41,15 +41,18 @@ export class Callbacks {
    * Runs a classifier. An `IdempotencyError` it throws is kept (a custom `key` may reject a key with
    * `InvalidKeyError`); anything else becomes `KeyGenerationError` (400 `KEY_GENERATION_FAILED`).
    */
-  async classify<T>(name: CallbackName, run: () => T | Promise<T>): Promise<T> {
+  classify<T>(name: CallbackName, run: () => T | Promise<T>): T | Promise<T> {
+    // A synchronous answer stays synchronous (no promise, no await on a first execution's path).
+    let value: T | Promise<T>;
     try {
-      return await run();
+      value = run();
     } catch (error) {
-      if (error instanceof IdempotencyError) throw error;
-      throw new KeyGenerationError(`The idem callback \`${name}\` threw: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
+      throw classifyError(name, error);
     }
+    if (!isThenable(value)) return value;
+    return Promise.resolve(value).catch((error: unknown) => {
+      throw classifyError(name, error);
+    });
   }
 
   /** Runs a callback; when it throws, reports it and returns `fallback`. */
@@ -81,6 +84,14 @@ export class Callbacks {
       // onCallbackError itself threw: nothing is left to report to.
     }
   }
+}
+
+/** A classifier's throw, as the 400 it answers: an IdempotencyError stays itself. */
+function classifyError(name: CallbackName, error: unknown): IdempotencyError {
+  if (error instanceof IdempotencyError) return error;
+  return new KeyGenerationError(`The idem callback \`${name}\` threw: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

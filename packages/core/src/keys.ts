@@ -3,7 +3,7 @@
  * and the neutral request; the built-ins below cover the header (default), a hash of the body, and a
  * combination of several.
  */
-import { InvalidKeyError, KeyGenerationError } from './errors';
+import { type IdempotencyError, InvalidKeyError, KeyGenerationError } from './errors';
 import { sha256 } from './hash';
 import { component } from './namespace';
 import { headerValues, type IdempotencyRequest } from './http';
@@ -115,17 +115,42 @@ export function compositeKey<Raw>(...parts: Array<KeyStrategy<Raw>>): KeyStrateg
 }
 
 /** Runs a strategy, turning anything but an IdempotencyError it throws into KeyGenerationError. */
-export async function generateKey<Raw>(strategy: KeyStrategy<Raw>, req: Raw, request: IdempotencyRequest) {
+export async function generateKey<Raw>(strategy: KeyStrategy<Raw>, req: Raw, request: IdempotencyRequest): Promise<string | undefined> {
+  return deriveKey(strategy, req, request);
+}
+
+/**
+ * `generateKey`, answering synchronously when the strategy does (the header strategies all do): a first
+ * execution then spends no await on it, and on Node 20 each await allocates hundreds of bytes. A throw,
+ * synchronous or not, is the same KeyGenerationError (or the strategy's own InvalidKeyError).
+ */
+export function deriveKey<Raw>(
+  strategy: KeyStrategy<Raw>,
+  req: Raw,
+  request: IdempotencyRequest,
+): string | undefined | Promise<string | undefined> {
+  let key: unknown;
   try {
-    const key = await strategy(req, request);
-    if (key !== undefined && typeof key !== 'string') throw new TypeError(`got ${typeof key}`);
-    return key;
+    key = strategy(req, request);
   } catch (error) {
-    if (error instanceof InvalidKeyError) throw error;
-    throw new KeyGenerationError(`Could not derive the idempotency key: ${(error as Error)?.message ?? error}`, {
-      cause: error,
+    throw keyError(error);
+  }
+  if (typeof (key as { then?: unknown } | null | undefined)?.then === 'function') {
+    return Promise.resolve(key).then(checkedKey, (error: unknown) => {
+      throw keyError(error);
     });
   }
+  return checkedKey(key);
+}
+
+function checkedKey(key: unknown): string | undefined {
+  if (key !== undefined && typeof key !== 'string') throw keyError(new TypeError(`got ${typeof key}`));
+  return key;
+}
+
+function keyError(error: unknown): IdempotencyError {
+  if (error instanceof InvalidKeyError) return error;
+  return new KeyGenerationError(`Could not derive the idempotency key: ${(error as Error)?.message ?? error}`, { cause: error });
 }
 
 export type KeyValidator = (key: string) => boolean | string;

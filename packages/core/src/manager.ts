@@ -19,7 +19,7 @@ import {
 } from './errors';
 import { createFingerprinter, type FingerprintFunction } from './fingerprint';
 import type { HttpResponse, IdempotencyRequest } from './http';
-import { generateKey, keyFromHeader, validateKey, type KeyStrategy } from './keys';
+import { deriveKey, keyFromHeader, validateKey, type KeyStrategy } from './keys';
 import { storageKey } from './namespace';
 import type { Lease } from './lease';
 import { isMethodProtected, resolveMethods, type ProtectedMethods } from './methods';
@@ -148,19 +148,28 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
   private async decide(request: IdempotencyRequest, req: Raw, outcome: IdempotencyOutcome): Promise<Decision> {
     if (!this.isMethodAllowed(request.method)) return { action: 'pass', outcome };
     const { skip, scope } = this.options;
-    if (skip && (await this.callbacks.classify('skip', () => skip(req)))) return { action: 'pass', outcome };
-    const clientKey = await generateKey(this.keyStrategy, req, request);
+    // The classifiers answer synchronously as a rule: an answer is awaited only when it is a promise
+    // (every await allocates, and every first execution takes this path).
+    if (skip) {
+      let skipped = this.callbacks.classify('skip', () => skip(req));
+      if (skipped instanceof Promise) skipped = await skipped;
+      if (skipped) return { action: 'pass', outcome };
+    }
+    let clientKey = deriveKey(this.keyStrategy, req, request);
+    if (clientKey instanceof Promise) clientKey = await clientKey;
     if (clientKey === undefined) {
       if (this.settings.requireKey) throw new MissingKeyError(this.settings.header);
       return { action: 'pass', outcome };
     }
     validateKey(clientKey, this.guardedValidator(clientKey));
     outcome.key = clientKey;
-    const scopeValue = scope ? await this.callbacks.classify('scope', () => scope(req)) : undefined;
+    let scopeValue = scope ? this.callbacks.classify('scope', () => scope(req)) : undefined;
+    if (scopeValue instanceof Promise) scopeValue = await scopeValue;
     if (scopeValue !== undefined && typeof scopeValue !== 'string')
       throw new KeyGenerationError(`The idem callback \`scope\` returned ${typeof scopeValue}, not a string`);
     const key = storageKey(clientKey, scopeValue, this.settings.hashKeys);
-    const fingerprint = await this.callbacks.classify('fingerprint', () => this.fingerprinter(req, request));
+    let fingerprint = this.callbacks.classify('fingerprint', () => this.fingerprinter(req, request));
+    if (fingerprint instanceof Promise) fingerprint = await fingerprint;
     if (typeof fingerprint !== 'string')
       throw new KeyGenerationError(`The idem callback \`fingerprint\` returned ${typeof fingerprint}, not a string`);
 

@@ -46,8 +46,20 @@ const CONSUMED: NodeBodyRead = Object.freeze({ kind: 'consumed' });
  * backpressure: its next request never parsed, a graceful `server.close()` waiting for it forever.
  */
 export function readNodeRequestBody(req: NodeReadableRequest, limit: number, response?: NodeAnswer): Promise<NodeBodyRead> {
-  if (req.readableEnded) return Promise.resolve(CONSUMED);
-  if (!hasBody(req)) return Promise.resolve({ kind: 'raw', bytes: new Uint8Array(0) });
+  return Promise.resolve(readNodeRequestBodyNow(req, limit, response));
+}
+
+/**
+ * `readNodeRequestBody`, answering synchronously when there is nothing to read (a body parser already
+ * read it, or the request has none: the usual case), so a middleware need not spend an await on it.
+ */
+export function readNodeRequestBodyNow(
+  req: NodeReadableRequest,
+  limit: number,
+  response?: NodeAnswer,
+): NodeBodyRead | Promise<NodeBodyRead> {
+  if (req.readableEnded) return CONSUMED;
+  if (!hasBody(req)) return { kind: 'raw', bytes: new Uint8Array(0) };
   response?.once('finish', () => {
     if (!req.readableEnded && !req.destroyed && req.listenerCount('data') === 0 && req.listenerCount('readable') === 0) req.resume();
   });

@@ -1,6 +1,8 @@
 import { compositeKey, InvalidKeyError, KeyGenerationError, keyFromBody, keyFromHeader, storageKey, validateKey } from '../src';
 import { parseKeyHeader } from '../src/adapter';
-import { generateKey } from '../src/keys';
+import { Callbacks } from '../src/callbacks';
+import { deriveKey, generateKey } from '../src/keys';
+import { readNodeRequestBodyNow } from '../src/node-body';
 
 const request = (headers: Record<string, string | string[]>, body = '{"a":1}') => ({
   method: 'POST',
@@ -107,5 +109,39 @@ describe('storageKey', () => {
     const hashed = storageKey('secret-key', undefined, true);
     expect(hashed).toMatch(/^[0-9a-f]{64}$/);
     expect(hashed).not.toContain('secret');
+  });
+});
+
+// A first execution awaits nothing it does not have to: on Node 20 every await allocates.
+describe('the classifiers answer synchronously when the callback does', () => {
+  it('deriveKey: a synchronous strategy’s key, or its KeyGenerationError, comes back at once; an async one as a promise', async () => {
+    expect(deriveKey(keyFromHeader(), undefined, request({ 'idempotency-key': 'k1' }))).toBe('k1');
+    expect(() => deriveKey(() => 42 as unknown as string, undefined, request({}))).toThrow(KeyGenerationError);
+    const later = deriveKey(async () => 'k2', undefined, request({}));
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toBe('k2');
+    const failing = async (): Promise<string> => {
+      throw new Error('down');
+    };
+    await expect(deriveKey(failing, undefined, request({}))).rejects.toBeInstanceOf(KeyGenerationError);
+  });
+
+  it('classify: a synchronous answer at once, a throw as KeyGenerationError at once, a promise kept a promise', async () => {
+    const callbacks = new Callbacks();
+    expect(callbacks.classify('scope', () => 'tenant')).toBe('tenant');
+    expect(() =>
+      callbacks.classify('scope', () => {
+        throw new Error('no tenant');
+      }),
+    ).toThrow(KeyGenerationError);
+    const later = callbacks.classify('scope', async () => 'tenant');
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toBe('tenant');
+    await expect(callbacks.classify('scope', () => Promise.reject(new Error('down')))).rejects.toBeInstanceOf(KeyGenerationError);
+  });
+
+  it('readNodeRequestBodyNow: a body a parser already read is answered at once', () => {
+    const consumed = { headers: {}, readableEnded: true } as unknown as Parameters<typeof readNodeRequestBodyNow>[0];
+    expect(readNodeRequestBodyNow(consumed, 1024)).toEqual({ kind: 'consumed' });
   });
 });

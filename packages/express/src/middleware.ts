@@ -10,7 +10,7 @@ import {
   createMiddlewareSetup,
   guardAbandonedExecution,
   nodeRequestHeaders,
-  readNodeRequestBody,
+  readNodeRequestBodyNow,
   sendNodeResponse,
   type Execution,
   type NodeBodyRead,
@@ -42,7 +42,9 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(
   );
 
   async function handle(req: Req, res: ServerResponse, next: NextFunction): Promise<void> {
-    const body = await readNodeRequestBody(req, maxBodyBytes, res);
+    // Awaited only when the body is really read here (no parser ran first): every await allocates.
+    let body = readNodeRequestBodyNow(req, maxBodyBytes, res);
+    if (body instanceof Promise) body = await body;
     if (body.kind === 'aborted') return;
     if (body.kind === 'too-large') markTooLarge(req);
     const decision = await manager.handle(toIdempotencyRequest(req, body, keyHeader), req);
