@@ -333,8 +333,18 @@ export function renderSvg(report: RunReport): string {
   table.forEach((row, index) => {
     const y = top + index * rowHeight;
     const result = report.correctness.get(row.variant.id);
-    const wrong = row.variant.store !== 'none' && !row.variant.ours && !correct(result);
-    const color = row.variant.store === 'none' ? '#9ca3af' : row.variant.ours ? '#2563eb' : wrong ? '#dc2626' : '#f59e0b';
+    // A floor is not a layer (nothing to check): its own colour, never the red of a peer that fails.
+    const wrong = row.variant.store !== 'none' && !row.variant.ours && !row.variant.floor && !correct(result);
+    const color =
+      row.variant.store === 'none'
+        ? '#9ca3af'
+        : row.variant.ours
+          ? '#2563eb'
+          : row.variant.floor
+            ? '#94a3b8'
+            : wrong
+              ? '#dc2626'
+              : '#f59e0b';
     const label = `${row.variant.store === 'none' ? `${row.variant.framework} (bare)` : `${row.variant.library} + ${row.variant.store}`} · ${row.mode}`;
     parts.push(
       `<text x="${left - 8}" y="${y + 15}" text-anchor="end" fill="#111827"${row.variant.ours ? ' font-weight="600"' : ''}>${escapeXml(label)}</text>`,
@@ -346,7 +356,11 @@ export function renderSvg(report: RunReport): string {
         `<line x1="${at(row.ratio.min).toFixed(1)}" y1="${y + 12}" x2="${at(row.ratio.max).toFixed(1)}" y2="${y + 12}" stroke="#111827" stroke-width="1.5"/>`,
       );
     }
-    const suffix = wrong ? ` (${exactlyOnce(result) ? 'fails a check' : 'not exactly-once'})` : '';
+    const suffix = row.variant.floor
+      ? ' (store alone, no layer)'
+      : wrong
+        ? ` (${exactlyOnce(result) ? 'fails a check' : 'not exactly-once'})`
+        : '';
     const labelAt = Math.max(end, Number.isFinite(row.ratio.max) ? at(row.ratio.max) : end) + 6;
     parts.push(
       `<text x="${labelAt.toFixed(1)}" y="${y + 15}" fill="#111827">${escapeXml(`${row.ratio.mean.toFixed(2)}×${suffix}`)}</text>`,
