@@ -15,6 +15,7 @@
  * throwing `onCallbackError` itself is swallowed: there is nothing left to tell.
  */
 import { CallbackError, IdempotencyError, KeyGenerationError, type CallbackName } from './errors';
+import { isThenable } from './thenable';
 
 export type CallbackErrorHandler = (error: CallbackError) => unknown;
 
@@ -92,8 +93,4 @@ function classifyError(name: CallbackName, error: unknown): IdempotencyError {
   return new KeyGenerationError(`The idem callback \`${name}\` threw: ${error instanceof Error ? error.message : String(error)}`, {
     cause: error,
   });
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }

@@ -7,6 +7,7 @@ import { type IdempotencyError, InvalidKeyError, KeyGenerationError } from './er
 import { sha256 } from './hash';
 import { component } from './namespace';
 import { headerValues, type IdempotencyRequest } from './http';
+import { isThenable } from './thenable';
 
 export const MAX_KEY_LENGTH = 255;
 
@@ -135,7 +136,7 @@ export function deriveKey<Raw>(
   } catch (error) {
     throw keyError(error);
   }
-  if (typeof (key as { then?: unknown } | null | undefined)?.then === 'function') {
+  if (isThenable(key)) {
     return Promise.resolve(key).then(checkedKey, (error: unknown) => {
       throw keyError(error);
     });
