@@ -51,11 +51,15 @@ export function ledgerOn(database: TestDatabase, table = `${database.table}_ledg
 
 /**
  * A describe block's own store and ledger on `database`: migrated and created before its tests, dropped
- * (with the database's connections) after. `live` is `it` for a test that needs the database.
+ * (with the database's connections) after. `live` is `it` for a test that needs the database; `prefix`
+ * names the store's records.
  */
-export function ownLedgerStore(database: TestDatabase): { ledger: Ledger; store: SqlStore; live: ReturnType<typeof liveTest> } {
+export function ownLedgerStore(
+  database: TestDatabase,
+  { prefix }: { prefix?: string } = {},
+): { ledger: Ledger; store: SqlStore; live: ReturnType<typeof liveTest> } {
   const ledger = ledgerOn(database);
-  const store = new SqlStore({ dialect: database.dialect, table: database.table });
+  const store = new SqlStore({ dialect: database.dialect, table: database.table, ...(prefix === undefined ? {} : { prefix }) });
   let available = false;
   beforeAll(async () => {
     available = await database.available();
@@ -64,8 +68,8 @@ export function ownLedgerStore(database: TestDatabase): { ledger: Ledger; store:
     await ledger.create();
   });
   afterAll(async () => {
-    await ledger.drop();
+    if (available) await ledger.drop();
     await database.dispose();
-  });
+  }, 30_000);
   return { ledger, store, live: liveTest(() => available) };
 }

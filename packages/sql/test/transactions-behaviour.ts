@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, IdempotencyRunner, LeaseLostError, StorageError, type RunContext } from '@idem/core';
-import { SqlStore } from '../src';
-import { liveTest, type TestDatabase } from './databases';
-import { ledgerOn } from './ledger';
+import type { SqlStore } from '../src';
+import type { TestDatabase } from './databases';
+import { ownLedgerStore } from './ledger';
 
 export interface TransactionSuiteOptions {
   /**
@@ -24,24 +24,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function describeTransactions(database: TestDatabase, suite: TransactionSuiteOptions): void {
   describe(`transactional completion on ${database.label}`, () => {
-    const ledger = ledgerOn(database);
-    const store = new SqlStore({ dialect: database.dialect, table: database.table, prefix: `tx-${randomBytes(3).toString('hex')}:` });
+    const { ledger, store, live } = ownLedgerStore(database, { prefix: `tx-${randomBytes(3).toString('hex')}:` });
     const key = () => `pay-${randomBytes(6).toString('hex')}`;
     const runner = (options: { lockTtl?: number; onLeaseLost?: (key: string) => void } = {}) =>
       new IdempotencyRunner({ store, lockTtl: LOCK, ...options });
-    let available = false;
-    const live = liveTest(() => available);
-
-    beforeAll(async () => {
-      available = await database.available();
-      if (!available) return;
-      await store.migrate();
-      await ledger.create();
-    });
-    afterAll(async () => {
-      if (available) await ledger.drop();
-      await database.dispose();
-    }, 30_000);
 
     live('the handler’s write commits with the record; a retry replays without writing again', async () => {
       const k = key();
