@@ -4,7 +4,7 @@
  * which survives the kill. Every shared store is covered (the memory store lives in one process: it
  * has no second process to take over, so only the renewal case applies to it).
  */
-import { allBackends, type Backend, prismaPostgresBackend, prismaSqliteBackend } from './support/backends';
+import { allBackends, type Backend, type ProcessBackend, prismaPostgresBackend, prismaSqliteBackend } from './support/backends';
 import { eventsFile, executionsOf, killAllApps, pay, readEvents, removeEventsDir, sleep, startApp, waitFor } from './support/apps';
 import type { StoreConfig } from './support/store-factory';
 import { reportTally, tally } from './support/tally';
@@ -52,22 +52,26 @@ async function clocksDifferProof(store: StoreConfig, events: string): Promise<vo
   tally.executions += 3;
 }
 
-describe.each(allBackends().map((backend) => [backend.label, backend] as const))('%s: crash and lease', (_label, backend: Backend) => {
-  let available = false;
-  let events: string;
-
+/** A backend's setup around every test of a describe block: prepared once, a fresh events file per test, every app killed after it. */
+function eachTestOn(backend: ProcessBackend): { available: boolean; events: string } {
+  const run = { available: false, events: '' };
   beforeAll(async () => {
-    available = await backend.available();
-    if (available) await backend.prepare();
+    run.available = await backend.available();
+    if (run.available) await backend.prepare();
   });
   beforeEach(() => {
-    events = eventsFile();
+    run.events = eventsFile();
   });
   afterEach(async () => {
     await killAllApps();
-    removeEventsDir(events);
+    removeEventsDir(run.events);
   });
   afterAll(() => backend.dispose());
+  return run;
+}
+
+describe.each(allBackends().map((backend) => [backend.label, backend] as const))('%s: crash and lease', (_label, backend: Backend) => {
+  const run = eachTestOn(backend);
 
   // A crash or a frozen owner needs a second process sharing the store: not registered for memory.
   const crossProcess = backend.crossProcess ? it : () => undefined;
@@ -75,13 +79,13 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
   crossProcess(
     'a process SIGKILLed mid-handler: after lockTtl a retry on a second process runs once, later retries replay',
     async () => {
-      if (!available) return;
+      if (!run.available) return;
       const key = `crash-${Date.now()}`;
-      const first = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
-      const second = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
+      const first = await startApp({ store: backend.config, events: run.events, lockTtl: LOCK_TTL });
+      const second = await startApp({ store: backend.config, events: run.events, lockTtl: LOCK_TTL });
 
       const doomed = pay(first, key, { delayMs: 30_000 }).catch((error: unknown) => error);
-      await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the first handler to start');
+      await waitFor(() => (executionsOf(run.events, key).length === 1 ? true : undefined), 10_000, 'the first handler to start');
       await first.kill();
       tally.crashes++;
       // The client saw the connection die: no answer, so it will retry.
@@ -104,7 +108,7 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
         expect(replay.headers.get('idempotent-replayed')).toBe('true');
         expect(await replay.text()).toBe(body);
       }
-      const executions = executionsOf(events, key);
+      const executions = executionsOf(run.events, key);
       tally.executions += executions.length;
       // One run died with its process, the takeover ran once, nothing else ran.
       expect(executions.map((e) => e.pid)).toEqual([first.pid, second.pid]);
@@ -115,13 +119,13 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
   crossProcess(
     'an owner frozen past its lease is fenced: its complete is refused, onLeaseLost fires, the second owner’s response stands',
     async () => {
-      if (!available) return;
+      if (!run.available) return;
       const key = `frozen-${Date.now()}`;
-      const first = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
-      const second = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
+      const first = await startApp({ store: backend.config, events: run.events, lockTtl: LOCK_TTL });
+      const second = await startApp({ store: backend.config, events: run.events, lockTtl: LOCK_TTL });
 
       const frozenAnswer = pay(first, key, { delayMs: 400 });
-      await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the first handler to start');
+      await waitFor(() => (executionsOf(run.events, key).length === 1 ? true : undefined), 10_000, 'the first handler to start');
       first.signal('SIGSTOP'); // stops the handler AND its lease renewals
       await sleep(LOCK_TTL + 200);
 
@@ -136,12 +140,12 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
       expect(stale.status).toBe(201);
       expect(stale.headers.get('idempotent-replayed')).toBeNull();
       await waitFor(
-        () => readEvents(events).find((e) => e.type === 'outcome' && e.pid === first.pid && e.key === key),
+        () => readEvents(run.events).find((e) => e.type === 'outcome' && e.pid === first.pid && e.key === key),
         5_000,
         'the stale outcome',
       );
 
-      const log = readEvents(events);
+      const log = readEvents(run.events);
       expect(log.filter((e) => e.type === 'lease-lost' && e.key !== undefined && e.pid === first.pid)).toHaveLength(1);
       expect(log.find((e) => e.type === 'outcome' && e.pid === first.pid)?.stored).toBe(false);
       expect(log.find((e) => e.type === 'outcome' && e.pid === second.pid)?.stored).toBe(true);
@@ -151,9 +155,9 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
         expect(replay.headers.get('idempotent-replayed')).toBe('true');
         expect(await replay.text()).toBe(secondBody);
       }
-      tally.executions += executionsOf(events, key).length;
+      tally.executions += executionsOf(run.events, key).length;
       // Two runs happened (the frozen one overran its lease) and that is exactly what onLeaseLost reported.
-      expect(executionsOf(events, key)).toHaveLength(2);
+      expect(executionsOf(run.events, key)).toHaveLength(2);
     },
     30_000,
   );
@@ -161,21 +165,21 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
   crossProcess(
     CLOCKS_DIFFER,
     async () => {
-      if (!available) return;
-      await clocksDifferProof(backend.config, events);
+      if (!run.available) return;
+      await clocksDifferProof(backend.config, run.events);
     },
     30_000,
   );
 
   it('a handler running 5× lockTtl keeps its lease by renewal: no duplicate enters', async () => {
-    if (!available) return;
+    if (!run.available) return;
     const key = `long-${Date.now()}`;
-    const owner = await startApp({ store: backend.config, events, lockTtl: LOCK_TTL });
-    const other = backend.crossProcess ? await startApp({ store: backend.config, events, lockTtl: LOCK_TTL }) : owner;
+    const owner = await startApp({ store: backend.config, events: run.events, lockTtl: LOCK_TTL });
+    const other = backend.crossProcess ? await startApp({ store: backend.config, events: run.events, lockTtl: LOCK_TTL }) : owner;
 
     const started = Date.now();
     const answer = pay(owner, key, { delayMs: 5 * LOCK_TTL });
-    await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the handler to start');
+    await waitFor(() => (executionsOf(run.events, key).length === 1 ? true : undefined), 10_000, 'the handler to start');
     const duplicates: number[] = [];
     while (Date.now() - started < 5 * LOCK_TTL - 300) {
       duplicates.push((await pay(other, key)).status);
@@ -185,24 +189,24 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
     expect(first.status).toBe(201);
     expect(duplicates.length).toBeGreaterThan(20);
     expect(new Set(duplicates)).toEqual(new Set([409]));
-    expect(readEvents(events).filter((e) => e.type === 'lease-lost')).toEqual([]);
+    expect(readEvents(run.events).filter((e) => e.type === 'lease-lost')).toEqual([]);
     const replay = await pay(other, key);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(executionsOf(events, key)).toHaveLength(1);
+    expect(executionsOf(run.events, key)).toHaveLength(1);
     tally.executions += 1;
   }, 30_000);
 
   it('a handler running 3× ttl keeps its key by renewal: duplicates get 409, it runs once, onLeaseLost never fires', async () => {
-    if (!available) return;
+    if (!run.available) return;
     // ttl counts from completion: a running handler's record lives as long as its renewed lease.
     const ttl = 500;
     const lockTtl = 600;
     const key = `outlives-ttl-${Date.now()}`;
-    const owner = await startApp({ store: backend.config, events, lockTtl, ttl });
-    const other = backend.crossProcess ? await startApp({ store: backend.config, events, lockTtl, ttl }) : owner;
+    const owner = await startApp({ store: backend.config, events: run.events, lockTtl, ttl });
+    const other = backend.crossProcess ? await startApp({ store: backend.config, events: run.events, lockTtl, ttl }) : owner;
 
     const answer = pay(owner, key, { delayMs: 3 * ttl });
-    await waitFor(() => (executionsOf(events, key).length === 1 ? true : undefined), 10_000, 'the handler to start');
+    await waitFor(() => (executionsOf(run.events, key).length === 1 ? true : undefined), 10_000, 'the handler to start');
     const duplicates: number[] = [];
     let settled = false;
     void answer.finally(() => (settled = true));
@@ -215,10 +219,10 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
     expect((await answer).status).toBe(201);
     expect(duplicates.length).toBeGreaterThan(5);
     expect(new Set(duplicates)).toEqual(new Set([409]));
-    expect(readEvents(events).filter((e) => e.type === 'lease-lost')).toEqual([]);
+    expect(readEvents(run.events).filter((e) => e.type === 'lease-lost')).toEqual([]);
     const replay = await pay(other, key);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(executionsOf(events, key)).toHaveLength(1);
+    expect(executionsOf(run.events, key)).toHaveLength(1);
     tally.executions += 1;
   }, 30_000);
 });
@@ -228,24 +232,11 @@ describe.each(allBackends().map((backend) => [backend.label, backend] as const))
 describe.each([prismaPostgresBackend(), prismaSqliteBackend()].map((backend) => [backend.label, backend] as const))(
   "%s with clock: 'store'",
   (_label, backend) => {
-    let available = false;
-    let events: string;
-    beforeAll(async () => {
-      available = await backend.available();
-      if (available) await backend.prepare();
-    });
-    beforeEach(() => {
-      events = eventsFile();
-    });
-    afterEach(async () => {
-      await killAllApps();
-      removeEventsDir(events);
-    });
-    afterAll(() => backend.dispose());
+    const run = eachTestOn(backend);
 
     it(CLOCKS_DIFFER, async () => {
-      if (!available) return;
-      await clocksDifferProof({ ...backend.config, clock: 'store' }, events);
+      if (!run.available) return;
+      await clocksDifferProof({ ...backend.config, clock: 'store' }, run.events);
     }, 40_000);
   },
 );
