@@ -9,32 +9,23 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { argument } from './argument';
+import { type CallFrame, frameName } from './frame-name';
 import { runCell } from './load';
 import { startServer } from './server-process';
 
 interface HeapNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   selfSize: number;
   children: HeapNode[];
 }
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const argument = (name: string, fallback: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-};
 
 function bytesByFrame(root: HeapNode): Map<string, number> {
   const totals = new Map<string, number>();
   const walk = (node: HeapNode) => {
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url
-      .replace('file://', '')
-      .replace(REPO, '')
-      .replace(/.*node_modules\/\.pnpm\//, '');
-    const line = where.startsWith('packages/') ? '' : `:${lineNumber + 1}`;
-    const frame = `${functionName || '(anonymous)'} ${where ? `${where}${line}` : ''}`.trim();
+    const { frame } = frameName(node.callFrame);
     totals.set(frame, (totals.get(frame) ?? 0) + node.selfSize);
     for (const child of node.children) walk(child);
   };

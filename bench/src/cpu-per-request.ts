@@ -14,11 +14,8 @@ import { idempotency } from '@idem/express';
 import { MemoryStore } from '@idem/memory';
 import { createBenchApp } from './servers/bench-app';
 import { ORDER_BODY } from './load';
+import { argument } from './argument';
 
-const argument = (name: string, fallback: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-};
 const requests = Number(argument('requests', '20000'));
 const rounds = Number(argument('rounds', '5'));
 const connections = Number(argument('connections', '10'));

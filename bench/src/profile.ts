@@ -7,12 +7,14 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { argument } from './argument';
+import { type CallFrame, frameName } from './frame-name';
 import { runCell } from './load';
 import { startServer } from './server-process';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   children?: number[];
 }
 
@@ -23,11 +25,6 @@ interface CpuProfile {
 }
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const argument = (name: string, fallback: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-};
 
 export function selfTimes(profile: CpuProfile): { frame: string; url: string; ms: number }[] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -35,11 +32,7 @@ export function selfTimes(profile: CpuProfile): { frame: string; url: string; ms
   profile.samples.forEach((id, index) => {
     const node = byId.get(id);
     if (!node) return;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url.replace('file://', '').replace(REPO, '');
-    // tsx emits each module on few lines, so line numbers inside our sources say little: name + file.
-    const line = where.startsWith('packages/') ? '' : `:${lineNumber + 1}`;
-    const frame = `${functionName || '(anonymous)'} ${where ? `${where}${line}` : ''}`.trim();
+    const { frame, where } = frameName(node.callFrame);
     const entry = totals.get(frame) ?? { frame, url: where, ms: 0 };
     entry.ms += (profile.timeDeltas[index] ?? 0) / 1000;
     totals.set(frame, entry);

@@ -11,12 +11,12 @@ import { Redis } from 'ioredis';
 import { pendingOwner, pendingValue, time16 } from '../../packages/redis/src/record';
 import { COMPLETE } from '../../packages/redis/src/scripts';
 import { startRedisServer } from '../../packages/redis/test/support/redis-server';
+import { argument } from './argument';
 
-const option = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) || fallback;
-const CALLS = option('calls', 20_000);
+const CALLS = Number(argument('calls', '20000'));
 const BATCH = 500;
 /** The encoded response a complete stores (status, headers, body): about 200 bytes for the bench's JSON answer. */
-const RESPONSE = Buffer.alloc(option('response-bytes', 200), 'r');
+const RESPONSE = Buffer.alloc(Number(argument('response-bytes', '200')), 'r');
 const EMPTY_SCRIPT = 'return 1';
 /** The least a fenced write can be: compare one value, write another. */
 const COMPARE_AND_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2]) end return 0`;
