@@ -4,7 +4,9 @@
  * the handler ends, its response is recorded for the retry. If it never ends, the key is given back one
  * lease period later, so a hung handler cannot lock the key for ever.
  */
-import type { Execution } from './manager';
+import type { Execution } from './execution';
+import type { HttpResponse } from './http';
+import type { NodeResponseSink } from './node-response';
 
 export interface AbandonGuard {
   /** The client went away before the response was committed. */
@@ -13,24 +15,49 @@ export interface AbandonGuard {
   settle(): void;
 }
 
+/** One object per request, its behaviour on the prototype: no closure per request. */
+class ExecutionAbandonGuard implements AbandonGuard {
+  private settled = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    protected readonly execution: Execution,
+    private readonly lockTtl: number,
+  ) {}
+
+  clientGone(): void {
+    if (this.settled || this.timer !== undefined) return;
+    this.timer = setTimeout(ExecutionAbandonGuard.giveUp, this.lockTtl, this);
+    this.timer.unref?.();
+  }
+
+  settle(): void {
+    this.settled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  }
+
+  private static giveUp(guard: ExecutionAbandonGuard): void {
+    if (guard.settled) return;
+    guard.settled = true;
+    void guard.execution.abort();
+  }
+}
+
 export function guardAbandonedExecution(execution: Execution, lockTtl: number): AbandonGuard {
-  let settled = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return {
-    clientGone() {
-      if (settled || timer !== undefined) return;
-      timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        void execution.abort();
-      }, lockTtl);
-      timer.unref?.();
-    },
-    settle() {
-      settled = true;
-      clearTimeout(timer);
-    },
-  };
+  return new ExecutionAbandonGuard(execution, lockTtl);
+}
+
+/**
+ * An execution whose handler writes to a node response (`captureNodeResponse`): the response is
+ * committed through `execution.finish()`, which settles the guard, and a client that hangs up first
+ * starts it. The sink, the guard and the execution's link in one object.
+ */
+export class GuardedNodeExecution extends ExecutionAbandonGuard implements NodeResponseSink {
+  async commit(response: HttpResponse): Promise<HttpResponse | undefined> {
+    this.settle();
+    // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
+    return (await this.execution.finish(response)).response;
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
 import { LockTimeoutError, RequestInProgressError, RequestMismatchError, toStorageError } from './errors';
 import { traceStoreCall } from './diagnostics';
 import { Lease, type LeaseSettings } from './lease';
-import type { IdempotencyRecord, IdempotencyStore } from './store';
+import type { AcquireResult, IdempotencyRecord, IdempotencyStore } from './store';
 
 export type Acquisition = { outcome: 'acquired'; lease: Lease } | { outcome: 'completed'; record: IdempotencyRecord };
 
@@ -37,47 +37,107 @@ export async function acquireKey(
   events: AcquireEvents = {},
   clientKey: string = key,
 ): Promise<Acquisition> {
-  let deadline = 0;
-  let pollMs = POLL_START_MS;
-  let conflictReported = false;
-  for (;;) {
-    const now = settings.now();
-    if (deadline === 0) deadline = now + settings.waitTimeout;
-    let result;
-    try {
-      result = await traceStoreCall('acquire', key, () =>
-        store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now }),
-      );
-    } catch (error) {
-      throw toStorageError(error, 'acquire');
-    }
-    if (result.state === 'acquired') return { outcome: 'acquired', lease: new Lease(store, key, result.token, settings, now, clientKey) };
-    if (result.record.fingerprint !== fingerprint) {
-      events.onMismatch?.();
-      throw new RequestMismatchError();
-    }
-    if (result.state === 'completed') return { outcome: 'completed', record: result.record };
+  const now = settings.now();
+  return settleAcquire(
+    await acquireOnce(store, key, fingerprint, settings, now),
+    store,
+    key,
+    fingerprint,
+    settings,
+    now,
+    events,
+    clientKey,
+  );
+}
 
-    if (!conflictReported) events.onLockConflict?.();
-    conflictReported = true;
-    // A short hint (the first request usually ends in milliseconds), never past the lease's end.
-    const leaseLeft = Math.ceil((result.record.lockExpiresAt - now) / 1000);
-    const retryAfter = Math.max(1, Math.min(settings.conflictRetryAfter, leaseLeft));
-    if (!settings.wait) throw new RequestInProgressError(retryAfter);
-    // Wait mode: poll until the owner completes (replay), releases (acquire again) or time runs out.
-    const record = await waitForChange(store, key, deadline, settings.now, () => {
-      const delay = pollMs;
-      pollMs = Math.min(POLL_MAX_MS, pollMs * 2);
-      return delay;
-    });
+/**
+ * What the store's answer to `acquire` (asked at `now`) means: synchronous for a lease or a replay
+ * (the usual answers), a promise only for a key in progress that `onConflict: 'wait'` waits out.
+ * Throws RequestMismatchError, or RequestInProgressError when not waiting.
+ */
+export function settleAcquire(
+  result: AcquireResult,
+  store: IdempotencyStore,
+  key: string,
+  fingerprint: string,
+  settings: AcquireSettings,
+  now: number,
+  events: AcquireEvents = {},
+  clientKey: string = key,
+): Acquisition | Promise<Acquisition> {
+  if (result.state !== 'in_progress') return ended(result, store, key, fingerprint, settings, now, events, clientKey);
+  if (result.record.fingerprint !== fingerprint) return mismatch(events);
+  events.onLockConflict?.();
+  const retryAfter = conflictRetryAfter(result.record, now, settings);
+  if (!settings.wait) throw new RequestInProgressError(retryAfter);
+  return waitOut(store, key, fingerprint, settings, events, clientKey, now + settings.waitTimeout, retryAfter);
+}
+
+/** A lease to run under, or the completed record to replay (when it is this request's). */
+function ended(
+  result: Exclude<AcquireResult, { state: 'in_progress' }>,
+  store: IdempotencyStore,
+  key: string,
+  fingerprint: string,
+  settings: AcquireSettings,
+  now: number,
+  events: AcquireEvents,
+  clientKey: string,
+): Acquisition {
+  if (result.state === 'acquired') return { outcome: 'acquired', lease: new Lease(store, key, result.token, settings, now, clientKey) };
+  if (result.record.fingerprint !== fingerprint) return mismatch(events);
+  return { outcome: 'completed', record: result.record };
+}
+
+function mismatch(events: AcquireEvents): never {
+  events.onMismatch?.();
+  throw new RequestMismatchError();
+}
+
+/** One `acquire`; a store failure becomes a StorageError. */
+async function acquireOnce(store: IdempotencyStore, key: string, fingerprint: string, settings: AcquireSettings, now: number) {
+  try {
+    return await traceStoreCall('acquire', key, () =>
+      store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now }),
+    );
+  } catch (error) {
+    throw toStorageError(error, 'acquire');
+  }
+}
+
+/** A short hint (the first request usually ends in milliseconds), never past the lease's end. */
+function conflictRetryAfter(record: IdempotencyRecord, now: number, settings: AcquireSettings): number {
+  const leaseLeft = Math.ceil((record.lockExpiresAt - now) / 1000);
+  return Math.max(1, Math.min(settings.conflictRetryAfter, leaseLeft));
+}
+
+/** Wait mode: poll until the owner completes (replay), releases (acquire again) or time runs out. */
+async function waitOut(
+  store: IdempotencyStore,
+  key: string,
+  fingerprint: string,
+  settings: AcquireSettings,
+  events: AcquireEvents,
+  clientKey: string,
+  deadline: number,
+  retryAfter: number,
+): Promise<Acquisition> {
+  let pollMs = POLL_START_MS;
+  const nextDelay = () => {
+    const delay = pollMs;
+    pollMs = Math.min(POLL_MAX_MS, pollMs * 2);
+    return delay;
+  };
+  for (;;) {
+    const record = await waitForChange(store, key, deadline, settings.now, nextDelay);
     if (record === 'timeout') throw new LockTimeoutError(retryAfter);
-    if (record?.status === 'completed') {
-      if (record.fingerprint !== fingerprint) {
-        events.onMismatch?.();
-        throw new RequestMismatchError();
-      }
-      return { outcome: 'completed', record };
-    }
+    if (record?.status === 'completed') return record.fingerprint === fingerprint ? { outcome: 'completed', record } : mismatch(events);
+    // Released, or its lease lapsed: try to take the key.
+    const now = settings.now();
+    const result = await acquireOnce(store, key, fingerprint, settings, now);
+    if (result.state !== 'in_progress') return ended(result, store, key, fingerprint, settings, now, events, clientKey);
+    if (result.record.fingerprint !== fingerprint) return mismatch(events);
+    retryAfter = conflictRetryAfter(result.record, now, settings);
   }
 }
 

@@ -7,9 +7,10 @@ export { parseKeyHeader } from './keys';
 export { createHeaderFilter, filterHeaders } from './response-headers';
 export { validateOptions } from './options';
 export { Lease } from './lease';
-export { Idempotency, type Decision, type Execution } from './manager';
+export { Idempotency, type Decision } from './manager';
+export type { Execution, FinishResult } from './execution';
 export { unprotectedOutcome } from './outcome';
-export { requestTransactions, type RequestTransactions } from './request-transaction';
+export { requestTransactions, type RequestTransactions, type TransactionSource } from './request-transaction';
 export { isMethodProtected } from './methods';
 export { Callbacks, type CallbackErrorHandler } from './callbacks';
 export { resolveMaxBodyBytes, withBodyLimit, type BodyLimit } from './body-limit';
@@ -25,7 +26,7 @@ export {
   type CapturedWebResponse,
 } from './web';
 export { nodeRequestHeaders, type NodeRequestLike } from './node-request';
-export { guardAbandonedExecution, guardAbandonedWebExecution, type AbandonGuard } from './abandon';
+export { guardAbandonedExecution, guardAbandonedWebExecution, GuardedNodeExecution, type AbandonGuard } from './abandon';
 export { readNodeRequestBody, readNodeRequestBodyNow, type NodeBodyRead, type NodeReadableRequest } from './node-body';
 export { bufferAsyncBody, isAsyncIterable, type BufferedBody } from './async-body';
-export { captureNodeResponse, sendNodeResponse, type NodeResponseCapture } from './node-response';
+export { captureNodeResponse, sendNodeResponse, type NodeResponseCapture, type NodeResponseSink } from './node-response';

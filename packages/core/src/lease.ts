@@ -60,7 +60,8 @@ export class Lease {
     this.ended = true;
     this.stopRenewing();
     try {
-      return await this.tryComplete(payload);
+      // The usual answer inline (one async layer per first execution, not two); a refusal is checked apart.
+      return (await this.storeComplete(payload)) || (await this.refused(payload));
     } catch (error) {
       this.retryComplete(payload, this.settings.now() + this.settings.ttl, RETRY_START_MS);
       throw toStorageError(error, 'complete');
@@ -111,11 +112,17 @@ export class Lease {
   }
 
   private async tryComplete(payload: Uint8Array): Promise<boolean> {
-    const owned = await traceStoreCall('complete', this.key, () =>
+    return (await this.storeComplete(payload)) || (await this.refused(payload));
+  }
+
+  private storeComplete(payload: Uint8Array): Promise<boolean> {
+    return traceStoreCall('complete', this.key, () =>
       this.store.complete(this.key, this.token, payload, { ttlMs: this.settings.ttl, now: this.settings.now() }),
     );
-    if (owned) return true;
-    // Refused: either the lease was lost, or an earlier attempt landed and only its answer was lost.
+  }
+
+  /** The store refused: either the lease was lost, or an earlier attempt landed and only its answer was lost. */
+  private async refused(payload: Uint8Array): Promise<boolean> {
     if (await this.completedByThisLease(payload)) return true;
     this.reportLost();
     return false;

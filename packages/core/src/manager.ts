@@ -6,22 +6,15 @@
  *   record is committed before the client can see an answer (or `execution.abort()` if it failed).
  * Every decision carries the request's `outcome`, which `finish()` updates once the record is written.
  */
-import { acquireKey } from './acquisition';
-import { decodeResponse, encodeResponse } from './codec';
-import {
-  IdempotencyError,
-  KeyGenerationError,
-  LeaseLostError,
-  MissingKeyError,
-  ResponseNotStoredError,
-  StorageError,
-  toStorageError,
-} from './errors';
+import { settleAcquire, type Acquisition } from './acquisition';
+import { decodeResponse } from './codec';
+import { traceStoreCall } from './diagnostics';
+import { IdempotencyError, KeyGenerationError, MissingKeyError, ResponseNotStoredError, StorageError, toStorageError } from './errors';
+import { LeasedExecution, UnprotectedExecution, type Execution, type ExecutionContext } from './execution';
 import { createFingerprinter, type FingerprintFunction } from './fingerprint';
 import type { HttpResponse, IdempotencyRequest } from './http';
 import { deriveKey, keyFromHeader, validateKey, type KeyStrategy } from './keys';
 import { storageKey } from './namespace';
-import type { Lease } from './lease';
 import { isMethodProtected, resolveMethods, type ProtectedMethods } from './methods';
 import { DEFAULTS, type ErrorHandlerResult, type IdempotencyOptions } from './options';
 import { unprotectedOutcome, type IdempotencyOutcome } from './outcome';
@@ -29,7 +22,7 @@ import { problemResponse } from './problem';
 import { checkReplayable, NOT_STORED_MARKER } from './replayable';
 import { createHeaderFilter, filterHeaders } from './response-headers';
 import { IdempotencyRunner } from './runner';
-import { ExecutionTransaction, standaloneTransaction, type TransactionRunner } from './transaction';
+import { standaloneTransaction, type TransactionRunner } from './transaction';
 import { fromWebResponse, isWebResponse } from './web-response';
 
 export type Decision =
@@ -38,26 +31,7 @@ export type Decision =
   | { action: 'respond'; response: HttpResponse; outcome: IdempotencyOutcome }
   | { action: 'execute'; execution: Execution; outcome: IdempotencyOutcome };
 
-/** A handler run under a lease (or unprotected, when the store failed and `failOpen` is on). */
-export interface Execution {
-  /** The storage key, for logs (the client's key is `outcome.key`). */
-  readonly key: string;
-  /** False when the store failed and `failOpen` let the handler run without protection. */
-  readonly protected: boolean;
-  /**
-   * Runs `work` in a database transaction that commits together with the record, in `finish` (the
-   * store must offer transactions: see transaction.ts). Annotate `tx` with your driver's type.
-   */
-  transaction: TransactionRunner;
-  /**
-   * Records the response if it should be stored; resolves to whether it was. Never throws. When it
-   * resolves a `response`, send that instead of the handler's: the handler's transaction was rolled
-   * back (lease lost: 409; database failure: 503), so its answer would describe writes that never happened.
-   */
-  finish(response: HttpResponse): Promise<{ stored: boolean; response?: HttpResponse }>;
-  /** The handler failed or the client went away: roll its transaction back and release the key so a retry runs again. Never throws. */
-  abort(): Promise<void>;
-}
+export type { Execution } from './execution';
 
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
@@ -81,7 +55,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
   readonly settings: Readonly<ResolvedSettings>;
   private readonly keyStrategy: KeyStrategy<Raw>;
   private readonly fingerprinter: FingerprintFunction<Raw>;
-  private readonly keepHeader: (name: string) => boolean;
+  private readonly executionContext: ExecutionContext<Raw>;
   private readonly decoded = new WeakMap<Uint8Array, HttpResponse>();
   /**
    * The transaction a handler gets when its request is passed through (no key, an unprotected method,
@@ -111,9 +85,20 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     this.passTransaction = standaloneTransaction(this.store);
     const keep = options.keepResponseHeaders;
     // A throwing predicate keeps nothing it was asked about: it guards what a record may hold.
-    this.keepHeader = createHeaderFilter(
+    const keepHeader = createHeaderFilter(
       typeof keep === 'function' ? (name) => this.callbacks.attempt('keepResponseHeaders', () => keep(name) === true, false) : keep,
     );
+    const shouldStore = options.shouldStore ?? storeBelow500;
+    this.executionContext = {
+      store: this.store,
+      lockTtl: this.lockTtl,
+      maxResponseBytes: this.settings.maxResponseBytes,
+      // A throwing `shouldStore` stores nothing: the client still gets its answer, a retry runs again.
+      shouldStore: (response, clientKey) => this.callbacks.attempt('shouldStore', () => shouldStore(response) === true, false, clientKey),
+      keptHeaders: (headers) => filterHeaders(headers, keepHeader),
+      errorResponse: (error, req) => this.errorResponse(error, req),
+      reportStoreError: (error, clientKey, key, failOpen) => this.reportStoreError(error, clientKey, key, failOpen),
+    };
   }
 
   /** Whether requests with this method are protected (gopotency's `IsMethodAllowed()`). */
@@ -121,11 +106,61 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     return isMethodProtected(this.settings.methods, method);
   }
 
-  /** Decides what to do with a request; never throws (errors become problem responses). */
+  /**
+   * Decides what to do with a request; never throws (errors become problem responses). One async
+   * function for the whole decision, the store's `acquire` awaited in it directly: every async layer
+   * between the middleware and the store costs each first execution a promise and its reactions.
+   */
   async handle(request: IdempotencyRequest, req: Raw = (request.raw ?? request) as Raw): Promise<Decision> {
     const outcome = unprotectedOutcome();
     try {
-      return await this.decide(request, req, outcome);
+      if (!this.isMethodAllowed(request.method)) return { action: 'pass', outcome };
+      const { skip, scope } = this.options;
+      // The classifiers answer synchronously as a rule: an answer is awaited only when it is a promise.
+      if (skip) {
+        let skipped = this.callbacks.classify('skip', () => skip(req));
+        if (skipped instanceof Promise) skipped = await skipped;
+        if (skipped) return { action: 'pass', outcome };
+      }
+      let clientKey = deriveKey(this.keyStrategy, req, request);
+      if (clientKey instanceof Promise) clientKey = await clientKey;
+      if (clientKey === undefined) {
+        if (this.settings.requireKey) throw new MissingKeyError(this.settings.header);
+        return { action: 'pass', outcome };
+      }
+      validateKey(clientKey, this.guardedValidator(clientKey));
+      outcome.key = clientKey;
+      let scopeValue = scope ? this.callbacks.classify('scope', () => scope(req)) : undefined;
+      if (scopeValue instanceof Promise) scopeValue = await scopeValue;
+      if (scopeValue !== undefined && typeof scopeValue !== 'string')
+        throw new KeyGenerationError(`The idem callback \`scope\` returned ${typeof scopeValue}, not a string`);
+      const key = storageKey(clientKey, scopeValue, this.settings.hashKeys);
+      let fingerprint = this.callbacks.classify('fingerprint', () => this.fingerprinter(req, request));
+      if (fingerprint instanceof Promise) fingerprint = await fingerprint;
+      if (typeof fingerprint !== 'string')
+        throw new KeyGenerationError(`The idem callback \`fingerprint\` returned ${typeof fingerprint}, not a string`);
+      const settings = this.acquireSettings;
+      const now = settings.now();
+      let acquisition: Acquisition | Promise<Acquisition>;
+      try {
+        const result = await traceStoreCall('acquire', key, () =>
+          this.store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now }),
+        );
+        acquisition = settleAcquire(
+          result,
+          this.store,
+          key,
+          fingerprint,
+          settings,
+          now,
+          this.acquireEvents(clientKey, key, req),
+          clientKey,
+        );
+        if (acquisition instanceof Promise) acquisition = await acquisition;
+      } catch (error) {
+        return this.storeFailed(toStorageError(error, 'acquire'), clientKey, key, outcome, req);
+      }
+      return this.decision(acquisition, clientKey, key, outcome, req);
     } catch (error) {
       outcome.protected = error instanceof IdempotencyError && PROTECTED_ANSWERS.has(error.code);
       // Only a bug lands here with anything but an IdempotencyError: still a clean 400, never a throw.
@@ -133,6 +168,34 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
         error instanceof IdempotencyError ? error : new KeyGenerationError('The request could not be classified', { cause: error });
       return { action: 'respond', response: await this.errorResponse(known, req), outcome };
     }
+  }
+
+  /** A refusal (mismatch, in progress) is rethrown; a store failure runs the handler unprotected under `failOpen`. */
+  private storeFailed(error: IdempotencyError, clientKey: string, key: string, outcome: IdempotencyOutcome, req: Raw): Decision {
+    if (!(error instanceof StorageError)) throw error;
+    this.reportStoreError(error, clientKey, key, this.settings.failOpen);
+    if (!this.settings.failOpen) throw error;
+    return { action: 'execute', execution: new UnprotectedExecution(this.executionContext, key, clientKey, req), outcome };
+  }
+
+  /** Run under the lease, or replay the completed record. */
+  private decision(acquisition: Acquisition, clientKey: string, key: string, outcome: IdempotencyOutcome, req: Raw): Decision {
+    outcome.protected = true;
+    if (acquisition.outcome === 'acquired') {
+      const execution = new LeasedExecution(this.executionContext, acquisition.lease, clientKey, outcome, req);
+      this.emit('miss', clientKey, key, req);
+      return { action: 'execute', execution, outcome };
+    }
+    let response: HttpResponse;
+    try {
+      response = this.replay(acquisition.record.response);
+    } catch (error) {
+      if (error instanceof StorageError) this.reportStoreError(error, clientKey, key, false);
+      throw error;
+    }
+    outcome.replayed = true;
+    this.emit('hit', clientKey, key, req);
+    return { action: 'respond', response, outcome };
   }
 
   /** The response for an error: `errorHandler`'s if it gives a usable one, else problem+json. */
@@ -143,71 +206,6 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
       if (custom) return custom;
     }
     return problemResponse(error, retryAfterFor(error, this.lockTtl), this.options.docsUrl);
-  }
-
-  private async decide(request: IdempotencyRequest, req: Raw, outcome: IdempotencyOutcome): Promise<Decision> {
-    if (!this.isMethodAllowed(request.method)) return { action: 'pass', outcome };
-    const { skip, scope } = this.options;
-    // The classifiers answer synchronously as a rule: an answer is awaited only when it is a promise
-    // (every await allocates, and every first execution takes this path).
-    if (skip) {
-      let skipped = this.callbacks.classify('skip', () => skip(req));
-      if (skipped instanceof Promise) skipped = await skipped;
-      if (skipped) return { action: 'pass', outcome };
-    }
-    let clientKey = deriveKey(this.keyStrategy, req, request);
-    if (clientKey instanceof Promise) clientKey = await clientKey;
-    if (clientKey === undefined) {
-      if (this.settings.requireKey) throw new MissingKeyError(this.settings.header);
-      return { action: 'pass', outcome };
-    }
-    validateKey(clientKey, this.guardedValidator(clientKey));
-    outcome.key = clientKey;
-    let scopeValue = scope ? this.callbacks.classify('scope', () => scope(req)) : undefined;
-    if (scopeValue instanceof Promise) scopeValue = await scopeValue;
-    if (scopeValue !== undefined && typeof scopeValue !== 'string')
-      throw new KeyGenerationError(`The idem callback \`scope\` returned ${typeof scopeValue}, not a string`);
-    const key = storageKey(clientKey, scopeValue, this.settings.hashKeys);
-    let fingerprint = this.callbacks.classify('fingerprint', () => this.fingerprinter(req, request));
-    if (fingerprint instanceof Promise) fingerprint = await fingerprint;
-    if (typeof fingerprint !== 'string')
-      throw new KeyGenerationError(`The idem callback \`fingerprint\` returned ${typeof fingerprint}, not a string`);
-
-    let acquisition;
-    try {
-      acquisition = await acquireKey(
-        this.store,
-        key,
-        fingerprint,
-        this.acquireSettings,
-        this.acquireEvents(clientKey, key, req),
-        clientKey,
-      );
-    } catch (error) {
-      if (error instanceof StorageError && this.settings.failOpen) {
-        this.reportStoreError(error, clientKey, key, true);
-        return { action: 'execute', execution: this.unprotectedExecution(clientKey, key, req), outcome };
-      }
-      if (error instanceof StorageError) this.reportStoreError(error, clientKey, key, false);
-      throw error;
-    }
-    if (acquisition.outcome === 'completed') {
-      let response: HttpResponse;
-      try {
-        response = this.replay(acquisition.record.response);
-      } catch (error) {
-        if (error instanceof StorageError) this.reportStoreError(error, clientKey, key, false);
-        throw error;
-      }
-      outcome.protected = true;
-      outcome.replayed = true;
-      this.emit('hit', clientKey, key, req);
-      return { action: 'respond', response, outcome };
-    }
-    outcome.protected = true;
-    const execution = this.execution(acquisition.lease, clientKey, outcome, req);
-    this.emit('miss', clientKey, key, req);
-    return { action: 'execute', execution, outcome };
   }
 
   /**
@@ -232,82 +230,6 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     this.decoded.set(payload, replayed);
     return replayed;
   }
-
-  private execution(lease: Lease, clientKey: string, outcome: IdempotencyOutcome, req: Raw): Execution {
-    const transaction = new ExecutionTransaction(this.store);
-    return {
-      key: lease.key,
-      protected: true,
-      transaction: (work, options) => transaction.run(work, options),
-      abort: async () => {
-        await transaction.rollback();
-        await lease.release();
-      },
-      finish: async (response) => {
-        if (!this.shouldStore(response, clientKey)) {
-          await transaction.rollback();
-          await lease.release();
-          return { stored: false };
-        }
-        const headers = filterHeaders(response.headers, this.keepHeader);
-        let payload = encodeResponse({ status: response.status, headers, body: response.body });
-        // Too large to keep: the key is still marked done (replayed as 409 RESPONSE_NOT_STORED) so
-        // that a retry can never run the handler a second time.
-        const tooLarge = payload.length > this.settings.maxResponseBytes;
-        if (tooLarge) payload = encodeResponse(notStoredRecord());
-        const inTransaction = transaction.active;
-        try {
-          const owned = await transaction.complete(lease, payload);
-          if (!owned && inTransaction)
-            return { stored: false, response: await this.errorResponse(new LeaseLostError(Math.ceil(this.lockTtl / 1000)), req) };
-          outcome.stored = owned && !tooLarge;
-          return { stored: outcome.stored };
-        } catch (error) {
-          // Without a transaction the handler's effects happened: its answer goes out, and the lease is
-          // kept (not released) so retries get 409 until it expires rather than running it again at once.
-          // With one, they were rolled back: the client must not be told they happened.
-          const storageError = toStorageError(error, 'complete');
-          this.reportStoreError(storageError, clientKey, lease.key, false);
-          return inTransaction ? { stored: false, response: await this.errorResponse(storageError, req) } : { stored: false };
-        }
-      },
-    };
-  }
-
-  /** The store failed and `failOpen` runs the handler anyway; its transaction (if any) commits on its own. */
-  private unprotectedExecution(clientKey: string, key: string, req: Raw): Execution {
-    const transaction = new ExecutionTransaction(this.store);
-    return {
-      key,
-      protected: false,
-      transaction: (work, options) => transaction.run(work, options),
-      abort: () => transaction.rollback(),
-      finish: async (response) => {
-        if (!transaction.active) {
-          transaction.end();
-          return { stored: false };
-        }
-        if (!this.shouldStore(response, clientKey)) {
-          await transaction.rollback();
-          return { stored: false };
-        }
-        try {
-          await transaction.commit();
-          return { stored: false };
-        } catch (error) {
-          const storageError = toStorageError(error, 'commit');
-          this.reportStoreError(storageError, clientKey, key, true);
-          return { stored: false, response: await this.errorResponse(storageError, req) };
-        }
-      },
-    };
-  }
-
-  /** `shouldStore` (default: below 500). A throwing one stores nothing: the client still gets its answer, a retry runs again. */
-  private shouldStore(response: HttpResponse, clientKey: string): boolean {
-    const shouldStore = this.options.shouldStore ?? storeBelow500;
-    return this.callbacks.attempt('shouldStore', () => shouldStore(response) === true, false, clientKey);
-  }
 }
 
 /** The default `shouldStore`: failures (5xx) are not kept, so a retry runs again. */
@@ -315,12 +237,6 @@ const storeBelow500 = (response: HttpResponse) => response.status < 500;
 
 /** Errors answered from the key's record (or its live lease): the request was protected. */
 const PROTECTED_ANSWERS = new Set(['REQUEST_IN_PROGRESS', 'LOCK_TIMEOUT', 'REQUEST_MISMATCH', 'RESPONSE_NOT_STORED']);
-
-/** What a key whose response was too large holds: the answer a retry gets, marked so it is no replay. */
-function notStoredRecord(): HttpResponse {
-  const problem = problemResponse(new ResponseNotStoredError());
-  return { ...problem, headers: { ...problem.headers, [NOT_STORED_MARKER]: '1' } };
-}
 
 /** 409s carry the retry hint computed from the lease; 503s one lease period; others none. */
 function retryAfterFor(error: IdempotencyError, lockTtl: number): number | undefined {

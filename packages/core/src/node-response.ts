@@ -19,6 +19,18 @@ export interface NodeResponseCapture {
   readonly uncommitted: boolean;
 }
 
+/** Where a captured response goes. */
+export interface NodeResponseSink {
+  /**
+   * Receives the response (the whole one, or its prefix when it outgrew the limit) and resolves when
+   * the bytes may go to the client, or resolves another response to send instead (what
+   * `execution.finish()` answers when the handler's transaction was rolled back); it must not reject.
+   */
+  commit(response: HttpResponse): Promise<HttpResponse | undefined | void>;
+  /** The connection closed before the response was committed (the client hung up). */
+  clientGone?(): void;
+}
+
 /**
  * How the response is intercepted, and why this way. The patched methods and the `headersSent` getter
  * are shared module-level functions, and the per-response state sits in a WeakMap: adding a property
@@ -51,7 +63,7 @@ class Capture implements NodeResponseCapture {
   constructor(
     readonly res: ServerResponse,
     readonly limit: number,
-    readonly commit: (response: HttpResponse) => Promise<HttpResponse | void>,
+    readonly sink: NodeResponseSink,
   ) {
     this.real = realMethods(res);
     this.realHeadersSent = headersSentGetter(res);
@@ -77,7 +89,7 @@ class Capture implements NodeResponseCapture {
     const { res } = this;
     const body = this.chunks ? Buffer.concat(this.chunks, this.size) : (this.first ?? EMPTY);
     const response: HttpResponse = { status: res.statusCode, headers: responseHeaders(res.getHeaders()), body };
-    this.commit(response).then(
+    this.sink.commit(response).then(
       (replacement) => (replacement ? this.replace(replacement) : this.flush(body)),
       () => this.flush(body),
     );
@@ -222,20 +234,21 @@ function patchedHeadersSent(this: ServerResponse): boolean {
   return state.restored ? state.realHeadersSent.call(this) : state.started;
 }
 
+/** A 'close' listener shared by every capture: `this` is the response. */
+function closedBeforeCommit(this: ServerResponse): void {
+  const state = captures.get(this);
+  if (state && !state.committing) state.sink.clientGone?.();
+}
+
 const HEADERS_SENT: PropertyDescriptor = { configurable: true, get: patchedHeadersSent };
 
-/**
- * `commit` receives the response (the whole one, or its prefix when it outgrew `limit`) and resolves
- * when the bytes may go to the client, or resolves another response to send instead (what
- * `execution.finish()` answers when the handler's transaction was rolled back); it must not reject.
- */
-export function captureNodeResponse(
-  res: ServerResponse,
-  limit: number,
-  commit: (response: HttpResponse) => Promise<HttpResponse | void>,
-): NodeResponseCapture {
-  const state = new Capture(res, limit, commit);
+/** Holds back what the handler writes to `res` until `sink.commit` let it go (see NodeResponseSink). */
+export function captureNodeResponse(res: ServerResponse, limit: number, sink: NodeResponseSink): NodeResponseCapture {
+  const state = new Capture(res, limit, sink);
   captures.set(res, state);
+  // `on`, not `once`: a response closes once, and `once` would wrap the listener in two more objects.
+  if (sink.clientGone) res.on('close', closedBeforeCommit);
+
   leaveOwnHiddenClass(res);
   // Plain assignments, always in this order: every response takes the same hidden-class transitions.
   const target = res as unknown as RealMethods;

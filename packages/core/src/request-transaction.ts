@@ -7,24 +7,27 @@
 import { ConfigurationError } from './errors';
 import type { TransactionRunner } from './transaction';
 
+/** A request's runner, or what holds it (an execution builds its runner only when first asked). */
+export type TransactionSource = TransactionRunner | { readonly transaction: TransactionRunner };
+
 export interface RequestTransactions<Request extends object> {
-  set(request: Request, runner: TransactionRunner): void;
+  set(request: Request, source: TransactionSource): void;
   /** The request's runner; throws ConfigurationError for a request the middleware never saw. */
   get(request: Request): TransactionRunner;
 }
 
 /** `accessor` names the app's call in the error, e.g. `idempotencyTransaction(req)`. */
 export function requestTransactions<Request extends object>(accessor: string): RequestTransactions<Request> {
-  const runners = new WeakMap<Request, TransactionRunner>();
+  const sources = new WeakMap<Request, TransactionSource>();
   return {
-    set: (request, runner) => void runners.set(request, runner),
+    set: (request, source) => void sources.set(request, source),
     get(request) {
-      const runner = runners.get(request);
-      if (!runner)
+      const source = sources.get(request);
+      if (!source)
         throw new ConfigurationError(
           `${accessor} was called for a request the idempotency middleware did not handle (is it mounted before this handler?)`,
         );
-      return runner;
+      return typeof source === 'function' ? source : source.transaction;
     },
   };
 }

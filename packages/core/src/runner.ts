@@ -241,22 +241,23 @@ export class IdempotencyRunner<Raw = unknown> {
     const { options, callbacks } = this;
     switch (event) {
       case 'hit':
-        callbacks.notify('onCacheHit', options.onCacheHit, key, key as string, req, { storageKey });
+        if (options.onCacheHit) callbacks.notify('onCacheHit', options.onCacheHit, key, key as string, req, { storageKey });
         return;
       case 'miss':
-        callbacks.notify('onCacheMiss', options.onCacheMiss, key, key as string, req, { storageKey });
+        if (options.onCacheMiss) callbacks.notify('onCacheMiss', options.onCacheMiss, key, key as string, req, { storageKey });
         return;
       case 'conflict':
-        callbacks.notify('onLockConflict', options.onLockConflict, key, key as string, req, { storageKey });
+        if (options.onLockConflict) callbacks.notify('onLockConflict', options.onLockConflict, key, key as string, req, { storageKey });
         return;
       case 'mismatch':
-        callbacks.notify('onMismatch', options.onMismatch, key, key as string, req, { storageKey });
+        if (options.onMismatch) callbacks.notify('onMismatch', options.onMismatch, key, key as string, req, { storageKey });
         return;
       case 'lease-lost':
-        callbacks.notify('onLeaseLost', options.onLeaseLost, key, key as string, { storageKey });
+        if (options.onLeaseLost) callbacks.notify('onLeaseLost', options.onLeaseLost, key, key as string, { storageKey });
         return;
       case 'store-error':
-        callbacks.notify('onStoreError', options.onStoreError, key, error as IdempotencyError, { key, storageKey, failOpen });
+        if (options.onStoreError)
+          callbacks.notify('onStoreError', options.onStoreError, key, error as IdempotencyError, { key, storageKey, failOpen });
         return;
     }
   }

@@ -81,12 +81,11 @@ export class ExecutionTransaction {
   }
 
   /** Completes the record inside the transaction (fenced by the lease) and commits; see `Lease.completeIn`. */
-  async complete(lease: Lease, payload: Uint8Array): Promise<boolean> {
+  complete(lease: Lease, payload: Uint8Array): Promise<boolean> {
     this.ended = true;
-    // The usual handler opened none: straight to the lease, without waiting a turn on `take`.
+    // None open: straight to the lease, the lease's own promise (no async layer here to wrap it in another).
     if (!this.active) return lease.complete(payload);
-    const transaction = await this.take();
-    return transaction ? lease.completeIn(transaction, payload) : lease.complete(payload);
+    return this.take().then((transaction) => (transaction ? lease.completeIn(transaction, payload) : lease.complete(payload)));
   }
 
   async commit(): Promise<void> {

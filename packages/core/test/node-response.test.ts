@@ -38,9 +38,11 @@ describe('captureNodeResponse with a replacement answer', () => {
   it('sends the replacement instead of a whole buffered response', async () => {
     let committed: HttpResponse | undefined;
     const answer = await serve((res) => {
-      captureNodeResponse(res, 1024, async (response) => {
-        committed = response;
-        return replacement;
+      captureNodeResponse(res, 1024, {
+        commit: async (response) => {
+          committed = response;
+          return replacement;
+        },
       });
       res.statusCode = 201;
       res.setHeader('x-handler', 'yes');
@@ -59,7 +61,7 @@ describe('captureNodeResponse with a replacement answer', () => {
     const errors: unknown[] = [];
     const answer = await serve((res) => {
       res.on('error', (error) => errors.push(error));
-      captureNodeResponse(res, 8, async () => replacement);
+      captureNodeResponse(res, 8, { commit: async () => replacement });
       res.statusCode = 200;
       res.setHeader('x-handler', 'yes');
       res.write('more than eight bytes');
@@ -78,7 +80,7 @@ describe('captureNodeResponse with a replacement answer', () => {
 
   it('without a replacement, sends the handler’s own bytes', async () => {
     const answer = await serve((res) => {
-      captureNodeResponse(res, 1024, async () => undefined);
+      captureNodeResponse(res, 1024, { commit: async () => undefined });
       res.statusCode = 201;
       res.end('created');
     });
@@ -93,7 +95,7 @@ describe('captureNodeResponse on responses of one prototype', () => {
     // First a plain response (its methods come from the prototype), then one a compression-like layer
     // wrapped on the instance, then a plain one again: each flushes through its own methods.
     const plain = await serve((res) => {
-      captureNodeResponse(res, 1024, commit);
+      captureNodeResponse(res, 1024, { commit });
       res.end('plain');
     });
     const wrapped = await serve((res) => {
@@ -105,13 +107,13 @@ describe('captureNodeResponse on responses of one prototype', () => {
           ...rest,
         );
       } as ServerResponse['end'];
-      captureNodeResponse(res, 1024, commit);
+      captureNodeResponse(res, 1024, { commit });
       res.write('a');
       res.write(Buffer.from('b'));
       res.end(new Uint8Array([0x63]));
     });
     const again = await serve((res) => {
-      captureNodeResponse(res, 1024, commit);
+      captureNodeResponse(res, 1024, { commit });
       res.setHeader('content-length', 5);
       res.end('again');
     });

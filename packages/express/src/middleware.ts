@@ -8,7 +8,7 @@ import type { IdempotencyRequest } from '@idem/core';
 import {
   captureNodeResponse,
   createMiddlewareSetup,
-  guardAbandonedExecution,
+  GuardedNodeExecution,
   nodeRequestHeaders,
   readNodeRequestBodyNow,
   sendNodeResponse,
@@ -41,40 +41,38 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(
     MIDDLEWARE_OPTION_NAMES,
   );
 
+  // Answers every request itself, never rejecting: no `.catch` (a promise and a closure) per request.
   async function handle(req: Req, res: ServerResponse, next: NextFunction): Promise<void> {
-    // Awaited only when the body is really read here (no parser ran first): every await allocates.
-    let body = readNodeRequestBodyNow(req, maxBodyBytes, res);
-    if (body instanceof Promise) body = await body;
-    if (body.kind === 'aborted') return;
-    if (body.kind === 'too-large') markTooLarge(req);
-    const decision = await manager.handle(toIdempotencyRequest(req, body, keyHeader), req);
-    recordOutcome(res, decision.outcome);
-    if (decision.action === 'pass') {
-      transactions.set(req, manager.passTransaction);
-      return next();
+    try {
+      // Awaited only when the body is really read here (no parser ran first): every await allocates.
+      let body = readNodeRequestBodyNow(req, maxBodyBytes, res);
+      if (body instanceof Promise) body = await body;
+      if (body.kind === 'aborted') return;
+      if (body.kind === 'too-large') markTooLarge(req);
+      const decision = await manager.handle(toIdempotencyRequest(req, body, keyHeader), req);
+      recordOutcome(res, decision.outcome);
+      if (decision.action === 'pass') {
+        transactions.set(req, manager.passTransaction);
+        return next();
+      }
+      if (decision.action === 'respond') return sendNodeResponse(res, decision.response);
+      // The execution itself, not its `transaction`: the runner is built only if the app asks for it.
+      transactions.set(req, decision.execution);
+      runHandler(decision.execution, res, next);
+    } catch (error) {
+      // Only a bug can land here (manager.handle() answers every known failure): the app's error path decides.
+      if (!res.headersSent) next(error);
     }
-    if (decision.action === 'respond') return sendNodeResponse(res, decision.response);
-    transactions.set(req, decision.execution.transaction);
-    runHandler(decision.execution, res, next);
   }
 
   function runHandler(execution: Execution, res: ServerResponse, next: NextFunction): void {
-    const abandon = guardAbandonedExecution(execution, lockTtl);
-    const capture = captureNodeResponse(res, maxResponseBytes, async (response) => {
-      abandon.settle();
-      const finished = await execution.finish(response);
-      // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
-      return finished.response;
-    });
-    // `on`, not `once`: a response closes once, and `once` would wrap the listener in two more objects.
-    res.on('close', () => {
-      if (capture.uncommitted) abandon.clientGone();
-    });
+    const guarded = new GuardedNodeExecution(execution, lockTtl);
+    const capture = captureNodeResponse(res, maxResponseBytes, guarded);
     try {
       next();
     } catch {
       // A plain node:http `next` threw (Express catches its own): nothing is stored, a retry runs again.
-      abandon.settle();
+      guarded.settle();
       void execution.abort();
       if (capture.uncommitted && !res.headersSent) {
         res.statusCode = 500;
@@ -84,10 +82,7 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(
   }
 
   return function idempotencyMiddleware(req, res, next) {
-    handle(req, res, next).catch((error: unknown) => {
-      // Only a bug can land here (handle() answers every known failure): let the app's error path decide.
-      if (!res.headersSent) next(error);
-    });
+    void handle(req, res, next);
   };
 }
 

@@ -105,16 +105,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     let failed = false;
     const guard = guardAbandonedExecution(execution, protection.lockTtl);
     const res = nodeResponse(response);
-    const capture = captureNodeResponse(res, protection.maxResponseBytes, async (captured) => {
-      guard.settle();
-      // The handler threw: this is an exception filter's answer, never recorded; a retry runs again.
-      if (failed) return execution.abort();
-      const finished = await execution.finish(captured);
-      // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
-      return finished.response;
-    });
-    res.once('close', () => {
-      if (capture.uncommitted) guard.clientGone();
+    captureNodeResponse(res, protection.maxResponseBytes, {
+      async commit(captured) {
+        guard.settle();
+        // The handler threw: this is an exception filter's answer, never recorded; a retry runs again.
+        if (failed) return execution.abort();
+        const finished = await execution.finish(captured);
+        // The handler's transaction was rolled back (lease lost, database failure): its answer is not sent.
+        return finished.response;
+      },
+      clientGone: () => guard.clientGone(),
     });
     return next.handle().pipe(
       catchError((error: unknown) => {
