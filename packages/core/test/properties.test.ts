@@ -74,6 +74,22 @@ describe('properties', () => {
     );
   });
 
+  it('canonical JSON orders the fields of an object exactly as `sort()` does, at any size', () => {
+    // Integer-like names, case, and characters past the BMP all order by UTF-16 code units.
+    const name = fc.oneof(fc.string({ maxLength: 4 }), fc.nat(1000).map(String), fc.constantFrom('a', 'B', 'é', '\u{1f600}', '10', '9'));
+    fc.assert(
+      fc.property(fc.uniqueArray(name, { maxLength: 48 }), (names) => {
+        const object = Object.fromEntries(names.map((field, index) => [field, index]));
+        const expected = `{${Object.keys(object)
+          .sort()
+          .map((field) => `${JSON.stringify(field)}:${object[field]}`)
+          .join(',')}}`;
+        expect(canonicalJson(object)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   // Any UTF-16 string, and strings built from the rule's own separators and escapes (`%73`, `s=`, `%uD800`,
   // lone surrogates), so the cases an escaping bug would merge come up in every run.
   const token = fc.constantFrom('%', ':', 's', '=', 's=', '%73', '%25', '%3A', '%u', 'D800', '\ud800', '\udc00', 'k');
