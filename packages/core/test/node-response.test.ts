@@ -122,4 +122,24 @@ describe('captureNodeResponse on responses of one prototype', () => {
     expect(committed.map((response) => Buffer.from(response.body).toString())).toEqual(['plain', 'abc', 'again']);
     expect(committed[2]!.headers['content-length']).toBe('5');
   });
+
+  it('a response whose prototype was replaced (as Express does) keeps what it had set, sendDate included', async () => {
+    const committed: HttpResponse[] = [];
+    const answers = await Promise.all(
+      [true, false].map((sendDate) =>
+        serve((res) => {
+          Object.setPrototypeOf(res, Object.create(Object.getPrototypeOf(res) as object));
+          res.sendDate = sendDate;
+          captureNodeResponse(res, 1024, { commit: async (response) => void committed.push(response) });
+          res.statusCode = 202;
+          res.end('replaced');
+        }),
+      ),
+    );
+    expect(answers.map((answer) => [answer.status, answer.body, answer.headers.date !== undefined])).toEqual([
+      [202, 'replaced', true],
+      [202, 'replaced', false],
+    ]);
+    expect(committed.map((response) => Buffer.from(response.body).toString())).toEqual(['replaced', 'replaced']);
+  });
 });
