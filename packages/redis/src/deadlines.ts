@@ -7,23 +7,34 @@
 
 interface Waiter {
   readonly deadline: number;
+  readonly operation: string;
   readonly reject: (error: Error) => void;
   settled: boolean;
 }
+
+/** The error an operation's caller gets, from what went wrong (the command's own error, or the timeout). */
+export type OperationFailure = (operation: string, error: unknown) => Error;
 
 export class Deadlines {
   private queue: Waiter[] = [];
   private head = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  /** `timeoutMs` 0: no bound (the promise is passed through). */
-  constructor(private readonly timeoutMs: number) {}
+  /** `timeoutMs` 0: no bound. */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly failure: OperationFailure,
+  ) {}
 
-  /** Settles like `sent`, or rejects once `timeoutMs` has passed without an answer. */
-  bound<T>(sent: Promise<T>): Promise<T> {
-    if (this.timeoutMs === 0) return sent;
+  /** Settles like `sent` (its error through `failure`), or rejects once `timeoutMs` has passed without an answer. */
+  bound<T>(sent: Promise<T>, operation: string): Promise<T> {
+    if (this.timeoutMs === 0) {
+      return sent.then(undefined, (error: unknown) => {
+        throw this.failure(operation, error);
+      });
+    }
     return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter = { deadline: Date.now() + this.timeoutMs, reject, settled: false };
+      const waiter: Waiter = { deadline: Date.now() + this.timeoutMs, operation, reject, settled: false };
       this.queue.push(waiter);
       if (this.timer === undefined) this.arm(this.timeoutMs);
       sent.then(
@@ -35,7 +46,7 @@ export class Deadlines {
         (error: unknown) => {
           waiter.settled = true;
           this.dropSettled();
-          reject(error);
+          reject(this.failure(operation, error));
         },
       );
     });
@@ -61,7 +72,7 @@ export class Deadlines {
       if (!waiter.settled) {
         if (waiter.deadline > now) break;
         waiter.settled = true;
-        waiter.reject(new Error(`no answer within operationTimeout (${this.timeoutMs} ms)`));
+        waiter.reject(this.failure(waiter.operation, new Error(`no answer within operationTimeout (${this.timeoutMs} ms)`)));
       }
       this.head++;
     }

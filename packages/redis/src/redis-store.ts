@@ -65,8 +65,11 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
   private readonly ownsClient: boolean;
   private readonly prefix: string;
   private readonly deadlines: Deadlines;
-  /** Redis < 7.0 cannot combine NX with GET: acquire then runs the same step as a script. */
-  private nativeAcquire = true;
+  /**
+   * Redis < 7.0 cannot combine NX with GET: acquire then runs the same step as a script. Known once
+   * the server answered either way (servers are upgraded, not downgraded, under a running app).
+   */
+  private nativeAcquire: 'untried' | 'yes' | 'no' = 'untried';
 
   constructor(options: RedisStoreOptions<Client>) {
     const { client, url, clientOptions, prefix = DEFAULT_PREFIX, operationTimeout = DEFAULT_OPERATION_TIMEOUT } = options ?? {};
@@ -90,7 +93,7 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
     this.commands = commands || (redisCommands(this.client) as RedisCommands);
     this.ownsClient = !client;
     this.prefix = prefix;
-    this.deadlines = new Deadlines(operationTimeout);
+    this.deadlines = new Deadlines(operationTimeout, storeFailure);
     // A client we created must not crash the process with an unhandled 'error' event while Redis is
     // down; the failures surface on the commands themselves as StorageError.
     if (this.ownsClient) this.client.on('error', () => {});
@@ -158,13 +161,20 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
     return LONE_SURROGATE.test(key) ? keyBytes(name) : name;
   }
 
-  private async setIfAbsent(key: string | Buffer, value: string, lockMs: string): Promise<Buffer | null> {
-    if (this.nativeAcquire) {
+  private setIfAbsent(key: string | Buffer, value: string, lockMs: string): Promise<Buffer | null> {
+    if (this.nativeAcquire === 'yes') return this.commands.setNxGet(key, value, lockMs);
+    return this.probeSetIfAbsent(key, value, lockMs);
+  }
+
+  private async probeSetIfAbsent(key: string | Buffer, value: string, lockMs: string): Promise<Buffer | null> {
+    if (this.nativeAcquire === 'untried') {
       try {
-        return await this.commands.setNxGet(key, value, lockMs);
+        const reply = await this.commands.setNxGet(key, value, lockMs);
+        this.nativeAcquire = 'yes';
+        return reply;
       } catch (error) {
         if (!(error instanceof Error && /^ERR syntax error/.test(error.message))) throw error;
-        this.nativeAcquire = false;
+        this.nativeAcquire = 'no';
       }
     }
     return (await runScript(this.commands, SET_NX_GET, key, [value, lockMs])) as Buffer | null;
@@ -185,15 +195,24 @@ export class RedisStore<Client extends SupportedClient = RedisClient> implements
    * the server later: that is safe, because a late acquire only leaves a lease that expires after
    * lockTtl, and a late complete only stores the result.
    */
-  private async send<T>(operation: string, command: () => Promise<T>): Promise<T> {
+  private send<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    if (this.commands.down)
+      return Promise.reject(storeFailure(operation, new Error(`the connection to Redis is down (${this.commands.state})`)));
+    let sent: Promise<T>;
     try {
-      if (this.commands.down) throw new Error(`the connection to Redis is down (${this.commands.state})`);
-      return await this.deadlines.bound(command());
+      sent = command();
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new StorageError(`Redis store ${operation} failed: ${detail}`, { cause: error });
+      return Promise.reject(storeFailure(operation, error));
     }
+    // Not an async function: the one promise per operation is the deadline's, which also names the failure.
+    return this.deadlines.bound(sent, operation);
   }
+}
+
+/** Any failure of an operation, as the StorageError (HTTP 503) callers get. */
+function storeFailure(operation: string, error: unknown): StorageError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new StorageError(`Redis store ${operation} failed: ${detail}`, { cause: error });
 }
 
 /** PX takes whole milliseconds > 0; the record's own times stay exact. */
