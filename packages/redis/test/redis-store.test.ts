@@ -254,3 +254,43 @@ describe('RedisStore records in Redis', () => {
     30_000,
   );
 });
+
+describe('RedisStore on a server without SET NX GET (Redis < 7.0)', () => {
+  /** The machine's Redis, answering the combined SET as a 6.x server does; every other command passes through. */
+  function olderServer(): { client: Redis; sets: () => number } {
+    const real = new Redis(serviceUrls.redis, { maxRetriesPerRequest: 1 });
+    real.on('error', () => {});
+    let sets = 0;
+    const client = new Proxy(real, {
+      get(target, name, receiver) {
+        if (name === 'setBuffer')
+          return async () => {
+            sets++;
+            throw new Error('ERR syntax error');
+          };
+        const value = Reflect.get(target, name, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    return { client, sets: () => sets };
+  }
+
+  live('asks the native command once, then acquires through the script, with the same answers', async () => {
+    const { client, sets } = olderServer();
+    const store = new RedisStore({ client, prefix: `${runPrefix}-older` });
+    try {
+      const options = { lockTtlMs: LOCK, ttlMs: TTL, now: Date.now() };
+      const first = await store.acquire('k', 'fp', options);
+      expect(first.state).toBe('acquired');
+      expect((await store.acquire('k', 'fp', options)).state).toBe('in_progress');
+      await store.complete('k', (first as { token: string }).token, new TextEncoder().encode('done'), options);
+      const replay = await store.acquire('k', 'fp', options);
+      expect(replay.state).toBe('completed');
+      expect(new TextDecoder().decode((replay as { record: { response: Uint8Array } }).record.response)).toBe('done');
+      expect(sets()).toBe(1);
+    } finally {
+      await store.close();
+      client.disconnect();
+    }
+  });
+});
