@@ -24,12 +24,19 @@ export function storeFloor(store: IdempotencyStore): RequestHandler {
   };
 }
 
-/** `res.json` commits the body as the record first, then sends it. */
+/**
+ * `res.json` commits the body as the record first, then lets Express send it exactly as the bare app
+ * does (the same `send`: ETag, Content-Type, Content-Length), so the floor differs from bare by the
+ * store's two calls only.
+ */
 function completeBeforeSend(res: Response, store: IdempotencyStore, key: string, token: string): void {
   res.json = (body: unknown) => {
-    const bytes = Buffer.from(JSON.stringify(body));
-    store.complete(key, token, bytes, { ttlMs: LEASE.ttlMs, now: Date.now() }).then(
-      () => res.type('json').end(bytes),
+    const text = JSON.stringify(body);
+    store.complete(key, token, Buffer.from(text), { ttlMs: LEASE.ttlMs, now: Date.now() }).then(
+      () => {
+        if (!res.get('Content-Type')) res.type('json');
+        res.send(text);
+      },
       (error: unknown) => res.status(503).end(String(error)),
     );
     return res;
