@@ -45,8 +45,15 @@ export function pendingValue(token: string, fingerprint: string, now: number, lo
   return `P${token}${time16(lockExpiresAt)}${time16(Math.max(now + ttlMs, lockExpiresAt))}${time16(now)}${'00000000'.slice(length.length)}${length}${fingerprint}`;
 }
 
+/** The decimal digits at `at`, read from the bytes (no string per field: a replay reads four of them). */
 function digits(value: Buffer, at: number, length: number): number {
-  const parsed = Number(value.toString('latin1', at, at + length));
+  let parsed = 0;
+  for (let i = at; i < at + length; i++) {
+    const digit = (value[i] as number) - 0x30;
+    if (digit < 0 || digit > 9)
+      throw new TypeError(`Malformed time in idempotency record: ${JSON.stringify(value.toString('latin1', at, at + length))}`);
+    parsed = parsed * 10 + digit;
+  }
   if (!Number.isSafeInteger(parsed))
     throw new TypeError(`Malformed time in idempotency record: ${JSON.stringify(value.toString('latin1', at, at + length))}`);
   return parsed;
