@@ -241,6 +241,10 @@ function targets(report: RunReport, table: Row[]): string[] {
     const row = find(id, mode);
     if (row) check(`${id} ${mode} × bare`, row.ratio.mean, goal, x);
   }
+  // The same Redis store behind the optional local cache of completed records: a hot replay with no
+  // round trip. Off by default, so it carries no target; it shows what the option buys.
+  const cached = find('idem-redis-cached', 'replay');
+  if (cached) out.push(`idem-redis-cached replay × bare (withLocalCache, off by default): ${x(cached.ratio.mean)}`);
   // Against @node-idempotency (atomic SET NX, exactly once), same store and mode, same run.
   const peerGoals: [string, string, Mode, number][] = [
     ['idem-redis', 'node-idempotency-redis', 'first', 0.95],

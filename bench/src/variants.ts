@@ -63,6 +63,16 @@ export const VARIANTS: Variant[] = [
     ours: true,
   },
   {
+    // The same store behind the optional in-process cache of completed records (`withLocalCache`).
+    id: 'idem-redis-cached',
+    server: 'express-idem-redis-cached.ts',
+    framework: 'express',
+    library: 'idem (local cache)',
+    store: 'redis',
+    needs: ['redis'],
+    ours: true,
+  },
+  {
     id: 'idem-postgres',
     server: 'express-idem-postgres.ts',
     framework: 'express',
