@@ -43,7 +43,7 @@ export async function measureCost(
 ): Promise<BackendCost | undefined> {
   let counter: Counter;
   if (store === 'redis') counter = redisMonitor(redisUrl, tag);
-  else if (store === 'postgres' || store === 'sqlite') counter = statementCounter(server);
+  else if (store === 'postgres' || store === 'mysql' || store === 'sqlite') counter = statementCounter(server);
   else return undefined;
   const replayKey = `${keyPrefix}-cost-replay`;
   await prime(server.url, replayKey);

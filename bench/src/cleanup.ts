@@ -1,6 +1,7 @@
-/** Removes what this run left on the shared services: its Redis keys, its PostgreSQL table, its SQLite file. */
+/** Removes what this run left on the shared services: its Redis keys, its PostgreSQL and MySQL tables, its SQLite file. */
 import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { createConnection } from 'mysql2/promise';
 import pg from 'pg';
 import { serviceUrls } from './settings';
 
@@ -28,6 +29,16 @@ export async function dropPgTable(table: string): Promise<void> {
     await client.query(`DROP TABLE IF EXISTS "${table}"`);
   } finally {
     await client.end();
+  }
+}
+
+export async function dropMysqlTable(table: string): Promise<void> {
+  if (!/^[a-z0-9_]+$/.test(table)) throw new Error(`refusing to drop ${table}`);
+  const connection = await createConnection({ uri: serviceUrls.mysql });
+  try {
+    await connection.query(`DROP TABLE IF EXISTS \`${table}\``);
+  } finally {
+    await connection.end();
   }
 }
 

@@ -5,20 +5,28 @@
  * not for the record (the full `pnpm bench` is). Options: --mode first|replay (default first),
  * --rounds N (default 3), --seconds N per cell (default 5).
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { argument } from './argument';
+import { dropMysqlTable, dropPgTable, removeRedisKeys, removeSqliteFile } from './cleanup';
 import { runCell } from './load';
 import { startServer } from './server-process';
+import { availableServices } from './services';
 
 const servers = argument('servers', 'express-bare.ts,express-idem-memory.ts').split(',');
 const mode = argument('mode', 'first') === 'replay' ? 'replay' : 'first';
 const rounds = Number(argument('rounds', '3'));
 const seconds = Number(argument('seconds', '5'));
 const tag = `cmp${Date.now().toString(36)}`;
+// The run's own table, SQLite file and keys, as in the full run, removed at the end.
+const table = `idem_bench_${tag}`;
+const sqliteFile = join(tmpdir(), `idem-bench-${tag}.sqlite`);
+const env = { BENCH_TAG: tag, BENCH_PG_TABLE: table, BENCH_SQLITE_FILE: sqliteFile };
 const results = new Map<string, number[]>(servers.map((file) => [file, []]));
 
 for (let round = 0; round < rounds; round++) {
   for (const file of servers) {
-    const server = await startServer(file, { env: { BENCH_TAG: tag } });
+    const server = await startServer(file, { env });
     try {
       await runCell(server.url, mode, 1, 10, `${tag}-warm-${round}-${file}`);
       results.get(file)?.push((await runCell(server.url, mode, seconds, 10, `${tag}-${round}-${file}`)).requestsPerSecond);
@@ -27,6 +35,14 @@ for (let round = 0; round < rounds; round++) {
     }
   }
 }
+
+const services = await availableServices();
+if (services.redis) await removeRedisKeys(tag);
+for (const name of [table, `${table}_ledger`, `${table}_floor`]) {
+  if (services.postgres) await dropPgTable(name);
+  if (services.mysql) await dropMysqlTable(name);
+}
+removeSqliteFile(sqliteFile);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const base = median(results.get(servers[0] as string) ?? []);

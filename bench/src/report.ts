@@ -267,7 +267,7 @@ function targets(report: RunReport, table: Row[]): string[] {
   }
   // Against the floor of the same store (its two round trips alone): how much of the store's limit idem
   // reaches, and the best ratio to bare any layer with idem's guarantees could reach on it.
-  for (const store of ['memory', 'redis', 'postgres', 'sqlite'] as const) {
+  for (const store of ['memory', 'redis', 'postgres', 'mysql', 'sqlite'] as const) {
     for (const mode of ['first', 'replay'] as const) {
       const ours = find(`idem-${store}`, mode);
       const floor = find(`floor-${store}`, mode);

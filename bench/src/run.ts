@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { measureCost, type BackendCost } from './backend-cost';
 import { runChild } from './child-json';
-import { dropPgTable, removeRedisKeys, removeSqliteFile } from './cleanup';
+import { dropMysqlTable, dropPgTable, removeRedisKeys, removeSqliteFile } from './cleanup';
 import { checkCorrectness, type CorrectnessResult } from './correctness';
 import type { FunctionResult } from './function-api';
 import { runCell, type CellResult } from './load';
@@ -44,6 +44,7 @@ async function main(): Promise<number> {
     BENCH_TAG: tag,
     IDEM_REDIS_URL: redis?.url ?? serviceUrls.redis,
     IDEM_PG_URL: serviceUrls.postgres,
+    IDEM_MYSQL_URL: serviceUrls.mysql,
     BENCH_SQLITE_FILE: sqliteFile,
     BENCH_PG_TABLE: pgTable,
   };
@@ -219,6 +220,10 @@ async function cleanUp(services: Record<string, boolean>): Promise<void> {
     await dropPgTable(pgTable);
     await dropPgTable(`${pgTable}_ledger`);
     await dropPgTable(`${pgTable}_floor`);
+  }
+  if (services.mysql) {
+    await dropMysqlTable(pgTable);
+    await dropMysqlTable(`${pgTable}_floor`);
   }
   removeSqliteFile(sqliteFile);
 }

@@ -3,6 +3,7 @@
  * unless `CI` or `IDEM_REQUIRE_SERVICES` is set: then the run fails instead of silently shrinking.
  */
 import { Redis } from 'ioredis';
+import { createConnection } from 'mysql2/promise';
 import pg from 'pg';
 import { serviceUrls } from './settings';
 import type { Service } from './variants';
@@ -30,6 +31,14 @@ export async function availableServices(): Promise<Record<Service, boolean>> {
         await client.query('SELECT 1');
       } finally {
         await client.end().catch(() => {});
+      }
+    }),
+    mysql: await probe('MySQL / MariaDB', serviceUrls.mysql, async () => {
+      const connection = await createConnection({ uri: serviceUrls.mysql, connectTimeout: 2000 });
+      try {
+        await connection.query('SELECT 1');
+      } finally {
+        await connection.end().catch(() => {});
       }
     }),
   };

@@ -53,4 +53,5 @@ export const SMOKE: BenchSettings = {
 export const serviceUrls = {
   redis: process.env.IDEM_REDIS_URL ?? 'redis://127.0.0.1:6379',
   postgres: process.env.IDEM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  mysql: process.env.IDEM_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test',
 };

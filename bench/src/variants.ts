@@ -3,7 +3,7 @@
  * `store` drives what is measured besides throughput: Redis commands per request (MONITOR), SQL
  * statements per request (counted in the server), memory growth (a `memoryCheck` store id).
  */
-export type Service = 'redis' | 'postgres';
+export type Service = 'redis' | 'postgres' | 'mysql';
 export type Mode = 'bare' | 'first' | 'replay';
 
 export interface Variant {
@@ -12,7 +12,7 @@ export interface Variant {
   server: string;
   framework: 'express' | 'fastify' | 'hono';
   library: string;
-  store: 'none' | 'memory' | 'redis' | 'postgres' | 'sqlite';
+  store: 'none' | 'memory' | 'redis' | 'postgres' | 'mysql' | 'sqlite';
   /** Shown in the table (e.g. "glue: 30 lines from the README"). */
   note?: string;
   needs: Service[];
@@ -101,6 +101,15 @@ export const VARIANTS: Variant[] = [
     needs: ['postgres'],
     ours: true,
   },
+  {
+    id: 'idem-mysql',
+    server: 'express-idem-mysql.ts',
+    framework: 'express',
+    library: 'idem',
+    store: 'mysql',
+    needs: ['mysql'],
+    ours: true,
+  },
   { id: 'idem-sqlite', server: 'express-idem-sqlite.ts', framework: 'express', library: 'idem', store: 'sqlite', needs: [], ours: true },
   {
     id: 'express-idempotency-memory',
@@ -145,7 +154,7 @@ export const VARIANTS: Variant[] = [
   },
   // The floors (servers/store-floor.ts): each store's two round trips alone, the best any layer with
   // idem's guarantees could do on it; idem on the same store is reported as a share of it.
-  ...(['memory', 'redis', 'postgres', 'sqlite'] as const).map(
+  ...(['memory', 'redis', 'postgres', 'mysql', 'sqlite'] as const).map(
     (store): Variant => ({
       id: `floor-${store}`,
       server: `express-floor-${store}.ts`,
@@ -153,7 +162,7 @@ export const VARIANTS: Variant[] = [
       library: 'floor',
       store,
       note: "the store's acquire and complete alone, no idempotency layer around them",
-      needs: store === 'redis' || store === 'postgres' ? [store] : [],
+      needs: store === 'memory' || store === 'sqlite' ? [] : [store],
       ours: false,
       floor: true,
     }),

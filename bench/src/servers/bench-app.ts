@@ -114,4 +114,5 @@ export const benchEnv = {
   pgUrl: process.env.IDEM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   sqliteFile: process.env.BENCH_SQLITE_FILE ?? ':memory:',
   pgTable: process.env.BENCH_PG_TABLE ?? 'idem_bench',
+  mysqlUrl: process.env.IDEM_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test',
 };

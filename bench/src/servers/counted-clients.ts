@@ -4,6 +4,7 @@
  */
 import type { SqliteDatabase } from '@idem/sql';
 import Database from 'better-sqlite3';
+import { createPool, type Pool as MysqlPool } from 'mysql2/promise';
 import pg from 'pg';
 import { benchEnv, stats } from './bench-app';
 
@@ -18,6 +19,17 @@ export function countedPool(): pg.Pool {
     };
   });
   return pool;
+}
+
+/** A mysql2 promise pool whose every statement (`execute`, as the store sends them) is counted. */
+export function countedMysqlPool(): { pool: MysqlPool; close: () => Promise<void> } {
+  const pool = createPool({ uri: benchEnv.mysqlUrl, connectionLimit: 10 });
+  const execute = pool.execute.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as unknown as { execute: (...args: unknown[]) => unknown }).execute = (...args: unknown[]) => {
+    stats.statements++;
+    return execute(...args);
+  };
+  return { pool, close: () => pool.end() };
 }
 
 /** The run's SQLite file (WAL, as an app serving concurrent requests would open it), counted per statement run. */
