@@ -10,6 +10,7 @@ import { observed, publishEvent, type IdempotencyEventName } from './diagnostics
 import { LeaseLostError, ResultNotEncodableError, StorageError, toStorageError, type IdempotencyError } from './errors';
 import { argumentFingerprint } from './argument-fingerprint';
 import { validateKey, type KeyValidator } from './keys';
+import type { Lease } from './lease';
 import { storageKey } from './namespace';
 import { DEFAULTS, validateOptions, type IdempotencyOptions } from './options';
 import type { IdempotencyStore } from './store';
@@ -132,14 +133,7 @@ export class IdempotencyRunner<Raw = unknown> {
     this.emit('miss', key, storeKey, undefined as Raw);
     const { lease } = acquisition;
     const { transaction, context } = this.runContext(storeKey);
-    let result: T;
-    try {
-      result = await fn(context);
-    } catch (error) {
-      await transaction.rollback();
-      await lease.release();
-      throw error;
-    }
+    const result = await runUndoneOnThrow(fn, context, transaction, lease);
     let payload: Uint8Array;
     try {
       payload = this.serializer.serialize(result);
@@ -179,13 +173,7 @@ export class IdempotencyRunner<Raw = unknown> {
   /** `failOpen` after a store failure: `fn` runs without a lease; its transaction commits on its own. */
   private async runUnprotected<T>(storeKey: string, fn: (context: RunContext) => T | Promise<T>): Promise<T> {
     const { transaction, context } = this.runContext(storeKey);
-    let result: T;
-    try {
-      result = await fn(context);
-    } catch (error) {
-      await transaction.rollback();
-      throw error;
-    }
+    const result = await runUndoneOnThrow(fn, context, transaction);
     await transaction.commit();
     return result;
   }
@@ -239,26 +227,19 @@ export class IdempotencyRunner<Raw = unknown> {
       publishEvent(event, event === 'store-error' ? { key, storageKey, error, failOpen } : { key, storageKey, request: req });
     }
     const { options, callbacks } = this;
-    switch (event) {
-      case 'hit':
-        if (options.onCacheHit) callbacks.notify('onCacheHit', options.onCacheHit, key, key as string, req, { storageKey });
-        return;
-      case 'miss':
-        if (options.onCacheMiss) callbacks.notify('onCacheMiss', options.onCacheMiss, key, key as string, req, { storageKey });
-        return;
-      case 'conflict':
-        if (options.onLockConflict) callbacks.notify('onLockConflict', options.onLockConflict, key, key as string, req, { storageKey });
-        return;
-      case 'mismatch':
-        if (options.onMismatch) callbacks.notify('onMismatch', options.onMismatch, key, key as string, req, { storageKey });
-        return;
-      case 'lease-lost':
-        if (options.onLeaseLost) callbacks.notify('onLeaseLost', options.onLeaseLost, key, key as string, { storageKey });
-        return;
-      case 'store-error':
-        if (options.onStoreError)
-          callbacks.notify('onStoreError', options.onStoreError, key, error as IdempotencyError, { key, storageKey, failOpen });
-        return;
+    if (event === 'lease-lost') {
+      if (options.onLeaseLost) callbacks.notify('onLeaseLost', options.onLeaseLost, key, key as string, { storageKey });
+    } else if (event === 'store-error') {
+      if (options.onStoreError)
+        callbacks.notify('onStoreError', options.onStoreError, key, error as IdempotencyError, { key, storageKey, failOpen });
+    } else {
+      // The request's hooks share one shape; their arguments are built only for a hook the app set.
+      const name = REQUEST_HOOKS[event];
+      const hook = options[name];
+      if (hook)
+        callbacks.notify(name, hook as (key: string, req: Raw, info: { storageKey: string }) => unknown, key, key as string, req, {
+          storageKey,
+        });
     }
   }
 
@@ -273,6 +254,25 @@ export class IdempotencyRunner<Raw = unknown> {
  * Never an empty fingerprint: that would let a call with other arguments (another amount) replay the
  * first one's result. Arguments with no faithful encoding throw ConfigurationError instead.
  */
+/** Runs `fn`; if it throws, its transaction is rolled back and the key (when leased) released before the error goes on. */
+async function runUndoneOnThrow<T>(
+  fn: (context: RunContext) => T | Promise<T>,
+  context: RunContext,
+  transaction: ExecutionTransaction,
+  lease?: Lease,
+): Promise<T> {
+  try {
+    return await fn(context);
+  } catch (error) {
+    await transaction.rollback();
+    await lease?.release();
+    throw error;
+  }
+}
+
+/** The hooks of the events a request's decision emits, all `(key, req, { storageKey })`. */
+const REQUEST_HOOKS = { hit: 'onCacheHit', miss: 'onCacheMiss', conflict: 'onLockConflict', mismatch: 'onMismatch' } as const;
+
 function fingerprintArguments(args: unknown[]): string {
   return argumentFingerprint(args);
 }
