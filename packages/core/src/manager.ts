@@ -226,9 +226,10 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
     }
     if (response.headers?.[NOT_STORED_MARKER] !== undefined) throw new ResponseNotStoredError();
     checkReplayable(response);
-    const replayed = { ...response, headers: { ...response.headers, [REPLAYED_HEADER]: 'true' } };
-    this.decoded.set(payload, replayed);
-    return replayed;
+    // Both objects are the decoder's own, fresh from this payload: marked in place, not copied.
+    response.headers[REPLAYED_HEADER] = 'true';
+    this.decoded.set(payload, response);
+    return response;
   }
 }
 

@@ -336,15 +336,19 @@ function applyWriteHead(res: ServerResponse, status: number, reason: unknown, he
   }
 }
 
-/** `getHeaders()` names are lowercase already; values become strings (a number such as Content-Length too). */
+/**
+ * `getHeaders()` names are lowercase already; values become strings (a number such as Content-Length
+ * too). `getHeaders()` hands out a fresh object each call, so it is converted in place, not copied (an
+ * array value is replaced by a new one, never changed: node keeps that array).
+ */
 function responseHeaders(headers: OutgoingHttpHeaders): Record<string, string | string[]> {
-  const result: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined) continue;
-    result[name] = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value : String(value);
+    if (typeof value === 'string') continue;
+    if (value === undefined) delete headers[name];
+    else headers[name] = Array.isArray(value) ? value.map(String) : String(value);
   }
-  return result;
+  return headers as Record<string, string | string[]>;
 }
 
 /** Writes a response core decided on (a replay or a problem+json error) to a node response. */
@@ -354,6 +358,8 @@ export function sendNodeResponse(res: ServerResponse, response: HttpResponse): v
     return;
   }
   res.statusCode = response.status;
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  // for-in over the headers' own names: no [name, value] pair per header.
+  const { headers } = response;
+  for (const name in headers) if (Object.hasOwn(headers, name)) res.setHeader(name, headers[name] as string | string[]);
   res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength));
 }
