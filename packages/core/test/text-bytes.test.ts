@@ -20,5 +20,27 @@ describe('textBytes: one byte string per JS string', () => {
     expect(sha256('abc')).toBe('aab5f9ae99b2e38fb462025c8f72f570c9c811705d2a4277dc855d7fa293fe97');
     // A lone surrogate beside well-formed parts takes the part-by-part path: pinned as it always hashed.
     expect(sha256('k\ud800', 'ü')).toBe('262951749fe6a1126504aca173c0e3f4ddce87fdf6ae8a519fc178a0f3328a88');
+    // Byte parts (a raw body) hash as the same length-prefixed stream, whichever way the digest is taken.
+    expect(sha256('POST /orders', new TextEncoder().encode('{"amount":1}'))).toBe(
+      'e5b1c03e56a19570b4dad244ec6e7e984f1d0c8b982633ffb887a03939287a20',
+    );
+    expect(sha256(new Uint8Array([0, 255, 1]), 'x')).toBe('df64de6b650ebc0f4a7c9360131800a692619e9e72f4e2dc3dfd7938bf734bb6');
+  });
+});
+
+describe('sha256 without crypto.hash (Node < 20.12)', () => {
+  it('streams the same length-prefixed parts into a Hash: the same digests', () => {
+    jest.isolateModules(() => {
+      jest.doMock('node:crypto', () => {
+        const { hash: _oneShot, ...withoutOneShot } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+        return withoutOneShot;
+      });
+      const { sha256: streamed } = require('../src/hash') as typeof import('../src/hash');
+      expect(streamed('abc')).toBe('aab5f9ae99b2e38fb462025c8f72f570c9c811705d2a4277dc855d7fa293fe97');
+      expect(streamed('POST /orders', new TextEncoder().encode('{"amount":1}'))).toBe(
+        'e5b1c03e56a19570b4dad244ec6e7e984f1d0c8b982633ffb887a03939287a20',
+      );
+      expect(streamed(new Uint8Array([0, 255, 1]), 'x')).toBe('df64de6b650ebc0f4a7c9360131800a692619e9e72f4e2dc3dfd7938bf734bb6');
+    });
   });
 });
