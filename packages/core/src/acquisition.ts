@@ -65,17 +65,22 @@ export function settleAcquire(
   events: AcquireEvents = {},
   clientKey: string = key,
 ): Acquisition | Promise<Acquisition> {
-  if (result.state !== 'in_progress') return ended(result, store, key, fingerprint, settings, now, events, clientKey);
-  if (result.record.fingerprint !== fingerprint) return mismatch(events);
+  const acquisition = settled(result, store, key, fingerprint, settings, now, events, clientKey);
+  if (acquisition) return acquisition;
   events.onLockConflict?.();
-  const retryAfter = conflictRetryAfter(result.record, now, settings);
+  const retryAfter = conflictRetryAfter((result as InProgress).record, now, settings);
   if (!settings.wait) throw new RequestInProgressError(retryAfter);
   return waitOut(store, key, fingerprint, settings, events, clientKey, now + settings.waitTimeout, retryAfter);
 }
 
-/** A lease to run under, or the completed record to replay (when it is this request's). */
-function ended(
-  result: Exclude<AcquireResult, { state: 'in_progress' }>,
+type InProgress = Extract<AcquireResult, { state: 'in_progress' }>;
+
+/**
+ * A lease to run under, or the completed record to replay; undefined while another owner holds the
+ * key. A record of another request (another fingerprint) is a mismatch, whatever its state.
+ */
+function settled(
+  result: AcquireResult,
   store: IdempotencyStore,
   key: string,
   fingerprint: string,
@@ -83,10 +88,10 @@ function ended(
   now: number,
   events: AcquireEvents,
   clientKey: string,
-): Acquisition {
+): Acquisition | undefined {
   if (result.state === 'acquired') return { outcome: 'acquired', lease: new Lease(store, key, result.token, settings, now, clientKey) };
   if (result.record.fingerprint !== fingerprint) return mismatch(events);
-  return { outcome: 'completed', record: result.record };
+  return result.state === 'completed' ? { outcome: 'completed', record: result.record } : undefined;
 }
 
 function mismatch(events: AcquireEvents): never {
@@ -94,12 +99,21 @@ function mismatch(events: AcquireEvents): never {
   throw new RequestMismatchError();
 }
 
+/** The store's `acquire` at `now`, traced; its failure as the store gave it (the caller maps it). */
+export function callAcquire(
+  store: IdempotencyStore,
+  key: string,
+  fingerprint: string,
+  settings: AcquireSettings,
+  now: number,
+): Promise<AcquireResult> {
+  return traceStoreCall('acquire', key, () => store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now }));
+}
+
 /** One `acquire`; a store failure becomes a StorageError. */
 async function acquireOnce(store: IdempotencyStore, key: string, fingerprint: string, settings: AcquireSettings, now: number) {
   try {
-    return await traceStoreCall('acquire', key, () =>
-      store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now }),
-    );
+    return await callAcquire(store, key, fingerprint, settings, now);
   } catch (error) {
     throw toStorageError(error, 'acquire');
   }
@@ -135,9 +149,9 @@ async function waitOut(
     // Released, or its lease lapsed: try to take the key.
     const now = settings.now();
     const result = await acquireOnce(store, key, fingerprint, settings, now);
-    if (result.state !== 'in_progress') return ended(result, store, key, fingerprint, settings, now, events, clientKey);
-    if (result.record.fingerprint !== fingerprint) return mismatch(events);
-    retryAfter = conflictRetryAfter(result.record, now, settings);
+    const acquisition = settled(result, store, key, fingerprint, settings, now, events, clientKey);
+    if (acquisition) return acquisition;
+    retryAfter = conflictRetryAfter((result as InProgress).record, now, settings);
   }
 }
 

@@ -60,8 +60,7 @@ export class Lease {
     this.ended = true;
     this.stopRenewing();
     try {
-      // The usual answer inline (one async layer per first execution, not two); a refusal is checked apart.
-      return (await this.storeComplete(payload)) || (await this.refused(payload));
+      return await this.tryComplete(payload);
     } catch (error) {
       this.retryComplete(payload, this.settings.now() + this.settings.ttl, RETRY_START_MS);
       throw toStorageError(error, 'complete');
@@ -111,14 +110,11 @@ export class Lease {
     }
   }
 
-  private async tryComplete(payload: Uint8Array): Promise<boolean> {
-    return (await this.storeComplete(payload)) || (await this.refused(payload));
-  }
-
-  private storeComplete(payload: Uint8Array): Promise<boolean> {
+  /** The store's fenced complete; a refusal is checked apart. A promise chain, not a second async layer under `complete`. */
+  private tryComplete(payload: Uint8Array): Promise<boolean> {
     return traceStoreCall('complete', this.key, () =>
       this.store.complete(this.key, this.token, payload, { ttlMs: this.settings.ttl, now: this.settings.now() }),
-    );
+    ).then((owned) => owned || this.refused(payload));
   }
 
   /** The store refused: either the lease was lost, or an earlier attempt landed and only its answer was lost. */

@@ -6,9 +6,8 @@
  *   record is committed before the client can see an answer (or `execution.abort()` if it failed).
  * Every decision carries the request's `outcome`, which `finish()` updates once the record is written.
  */
-import { settleAcquire, type Acquisition } from './acquisition';
+import { callAcquire, settleAcquire, type Acquisition } from './acquisition';
 import { decodeResponse } from './codec';
-import { traceStoreCall } from './diagnostics';
 import { IdempotencyError, KeyGenerationError, MissingKeyError, ResponseNotStoredError, StorageError, toStorageError } from './errors';
 import { LeasedExecution, UnprotectedExecution, type Execution, type ExecutionContext } from './execution';
 import { createFingerprinter, type FingerprintFunction } from './fingerprint';
@@ -143,9 +142,7 @@ export class Idempotency<Raw = unknown> extends IdempotencyRunner<Raw> {
       const now = settings.now();
       let acquisition: Acquisition | Promise<Acquisition>;
       try {
-        const result = await traceStoreCall('acquire', key, () =>
-          this.store.acquire(key, fingerprint, { lockTtlMs: settings.lockTtl, ttlMs: settings.ttl, now }),
-        );
+        const result = await callAcquire(this.store, key, fingerprint, settings, now);
         acquisition = settleAcquire(
           result,
           this.store,

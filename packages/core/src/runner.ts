@@ -250,10 +250,6 @@ export class IdempotencyRunner<Raw = unknown> {
   }
 }
 
-/**
- * Never an empty fingerprint: that would let a call with other arguments (another amount) replay the
- * first one's result. Arguments with no faithful encoding throw ConfigurationError instead.
- */
 /** Runs `fn`; if it throws, its transaction is rolled back and the key (when leased) released before the error goes on. */
 async function runUndoneOnThrow<T>(
   fn: (context: RunContext) => T | Promise<T>,
@@ -273,6 +269,10 @@ async function runUndoneOnThrow<T>(
 /** The hooks of the events a request's decision emits, all `(key, req, { storageKey })`. */
 const REQUEST_HOOKS = { hit: 'onCacheHit', miss: 'onCacheMiss', conflict: 'onLockConflict', mismatch: 'onMismatch' } as const;
 
+/**
+ * Never an empty fingerprint: that would let a call with other arguments (another amount) replay the
+ * first one's result. Arguments with no faithful encoding throw ConfigurationError instead.
+ */
 function fingerprintArguments(args: unknown[]): string {
   return argumentFingerprint(args);
 }

@@ -50,9 +50,8 @@ function digits(value: Buffer, at: number, length: number): number {
   let parsed = 0;
   for (let i = at; i < at + length; i++) {
     const digit = (value[i] as number) - 0x30;
-    if (digit < 0 || digit > 9)
-      throw new TypeError(`Malformed time in idempotency record: ${JSON.stringify(value.toString('latin1', at, at + length))}`);
-    parsed = parsed * 10 + digit;
+    // A byte that is no digit makes the whole field NaN (and it stays NaN), refused below.
+    parsed = digit >= 0 && digit <= 9 ? parsed * 10 + digit : Number.NaN;
   }
   if (!Number.isSafeInteger(parsed))
     throw new TypeError(`Malformed time in idempotency record: ${JSON.stringify(value.toString('latin1', at, at + length))}`);
